@@ -1,0 +1,214 @@
+import type { Conn } from '../db/connect.ts';
+import { newId } from '../lib/secrets.ts';
+import { audit } from './audit.ts';
+import type { Tx } from './context.ts';
+import { invalid, notFound, uniqueness } from './errors.ts';
+import { guardOrgAdmins } from './last-admin-guard.ts';
+import { getOrganization } from './organizations.ts';
+import { createPerson, findPeopleByLogin, getUser, type PersonInput } from './people.ts';
+import { allocateSeat } from './seats.ts';
+import { endSessionsOfUser, revokeUserApiKeys } from './sessions.ts';
+import { ORG_ROLES, SEATS, type MembershipRow, type MembershipStatus, type OrgRole, type Seat, type UserRow } from './types.ts';
+
+export interface AddMemberInput {
+  orgId: string;
+  /** An existing person, or the profile of one to find (same userName/email) or create. */
+  person: { userId: string } | PersonInput;
+  orgRole?: OrgRole;
+  modelsSeat?: Seat;
+  weaveAccess?: Seat;
+  status?: MembershipStatus;
+  externalId?: string | null;
+  /** Attributes the IdP owns for this membership (sign-in claims must not overwrite them). */
+  idpOwned?: string[];
+  /** 'org-policy': fall back to a viewer seat when full seats are gone and the org allows it. */
+  seatOverflow?: 'refuse' | 'org-policy';
+}
+
+export interface MemberRecord {
+  user: UserRow;
+  membership: MembershipRow;
+  /** True when the person did not exist before. */
+  createdPerson: boolean;
+}
+
+const snapshot = (m: MembershipRow) => ({
+  status: m.status,
+  orgRole: m.org_role,
+  modelsSeat: m.models_seat,
+  weaveAccess: m.weave_access,
+  customRoleId: m.custom_role_id,
+});
+
+function checkRole(role: string): asserts role is OrgRole {
+  if (!ORG_ROLES.includes(role as OrgRole)) throw invalid(`organization role must be one of ${ORG_ROLES.join(', ')}`, { role });
+}
+function checkSeat(seat: string): asserts seat is Seat {
+  if (!SEATS.includes(seat as Seat)) throw invalid(`seat must be one of ${SEATS.join(', ')}`, { seat });
+}
+
+export async function getMembership(conn: Conn, orgId: string, userId: string): Promise<MembershipRow> {
+  const m = await conn('memberships').where({ org_id: orgId, user_id: userId }).first<MembershipRow | undefined>();
+  if (!m) throw notFound('member', userId);
+  return m;
+}
+
+export async function findMembership(conn: Conn, orgId: string, userId: string): Promise<MembershipRow | undefined> {
+  return conn('memberships').where({ org_id: orgId, user_id: userId }).first<MembershipRow | undefined>();
+}
+
+async function resolvePerson(tx: Tx, orgId: string, person: AddMemberInput['person']): Promise<{ user: UserRow; created: boolean }> {
+  if ('userId' in person) return { user: await getUser(tx.trx, person.userId), created: false };
+  const matches = await findPeopleByLogin(tx.trx, { userName: person.userName, email: person.email ?? primaryOf(person) });
+  if (matches.length > 1) {
+    throw uniqueness('userName and email belong to two different existing users', { attribute: 'userName' });
+  }
+  const existing = matches[0];
+  if (existing) {
+    const m = await findMembership(tx.trx, orgId, existing.id);
+    if (m) throw uniqueness(`${existing.user_name} is already a member of this organization`, { attribute: 'userName', userId: existing.id });
+    return { user: existing, created: false };
+  }
+  return { user: await createPerson(tx, person), created: true };
+}
+
+function primaryOf(p: PersonInput): string | null {
+  const e = p.emails?.find((x) => x.primary) ?? p.emails?.[0];
+  return e?.value ?? null;
+}
+
+/**
+ * Adds a person to an organization: finds them by userName/email (one identity across
+ * organizations) or creates them, then creates the membership within the seat license.
+ */
+export async function addMember(tx: Tx, input: AddMemberInput): Promise<MemberRecord> {
+  const org = await getOrganization(tx.trx, input.orgId);
+  const role = input.orgRole ?? 'member';
+  checkRole(role);
+  const status = input.status ?? 'active';
+  const { user, created } = await resolvePerson(tx, org.id, input.person);
+  const id = newId();
+  const wanted = input.modelsSeat ?? org.default_models_seat;
+  checkSeat(wanted);
+  const seat = status === 'deactivated' ? wanted : await allocateSeat(tx.trx, org, wanted, { overflow: input.seatOverflow ?? 'refuse', targetId: user.id, action: 'member.add' });
+  const [membership] = await tx.trx('memberships')
+    .insert({
+      id,
+      org_id: org.id,
+      user_id: user.id,
+      status,
+      org_role: role,
+      models_seat: seat,
+      weave_access: input.weaveAccess ?? 'full',
+      external_id: input.externalId ?? null,
+      idp_owned: JSON.stringify(input.idpOwned ?? []),
+      deactivated_at: status === 'deactivated' ? tx.trx.fn.now() : null,
+    })
+    .returning('*');
+  const m = membership as MembershipRow;
+  await audit(tx, { orgId: org.id, action: 'member.add', targetType: 'user', targetId: user.id, after: { userName: user.user_name, ...snapshot(m) } });
+  return { user, membership: m, createdPerson: created };
+}
+
+async function update(tx: Tx, m: MembershipRow, patch: Record<string, unknown>, action: string): Promise<MembershipRow> {
+  const [row] = await tx.trx('memberships')
+    .where({ id: m.id })
+    .update({ ...patch, version: tx.trx.raw('version + 1'), updated_at: tx.trx.fn.now() })
+    .returning('*');
+  const after = row as MembershipRow;
+  await audit(tx, { orgId: m.org_id, action, targetType: 'user', targetId: m.user_id, before: snapshot(m), after: snapshot(after) });
+  return after;
+}
+
+/** Changes the organization role; taking admin away goes through the last-admin guard. */
+export async function setOrgRole(tx: Tx, orgId: string, userId: string, role: OrgRole): Promise<MembershipRow> {
+  checkRole(role);
+  const apply = async () => {
+    const m = await getMembership(tx.trx, orgId, userId);
+    if (m.org_role === role) return m;
+    const after = await update(tx, m, { org_role: role }, 'member.role');
+    if (role !== 'admin') {
+      // The billing admin is an admin; demotion ends that assignment.
+      await tx.trx('organizations').where({ id: orgId, billing_admin_user_id: userId }).update({ billing_admin_user_id: null });
+    }
+    return after;
+  };
+  if (role === 'admin') return apply();
+  return guardOrgAdmins(tx, orgId, { action: 'member.role', targetType: 'user', targetId: userId }, apply);
+}
+
+export async function setModelsSeat(tx: Tx, orgId: string, userId: string, seat: Seat): Promise<MembershipRow> {
+  checkSeat(seat);
+  const m = await getMembership(tx.trx, orgId, userId);
+  if (m.models_seat === seat) return m;
+  if (m.status !== 'deactivated') {
+    await allocateSeat(tx.trx, await getOrganization(tx.trx, orgId), seat, { overflow: 'refuse', excludeMembershipId: m.id, targetId: userId, action: 'member.seat' });
+  }
+  return update(tx, m, { models_seat: seat }, 'member.seat');
+}
+
+export async function setWeaveAccess(tx: Tx, orgId: string, userId: string, access: Seat): Promise<MembershipRow> {
+  checkSeat(access);
+  const m = await getMembership(tx.trx, orgId, userId);
+  if (m.weave_access === access) return m;
+  return update(tx, m, { weave_access: access }, 'member.weave_access');
+}
+
+/** Pending (invited) or deactivated → active. */
+export async function activateMembership(tx: Tx, orgId: string, userId: string): Promise<MembershipRow> {
+  const m = await getMembership(tx.trx, orgId, userId);
+  if (m.status === 'active') return m;
+  if (m.status === 'deactivated') return reactivateMember(tx, orgId, userId);
+  return update(tx, m, { status: 'active' }, 'member.activate');
+}
+
+/**
+ * Deactivation keeps roles for a later reactivation, ends the person's sessions and
+ * API keys at once and frees the seat (SPEC §1). An active admin goes through the guard.
+ */
+export async function deactivateMember(tx: Tx, orgId: string, userId: string): Promise<MembershipRow> {
+  return guardOrgAdmins(tx, orgId, { action: 'member.deactivate', targetType: 'user', targetId: userId }, async () => {
+    const m = await getMembership(tx.trx, orgId, userId);
+    if (m.status === 'deactivated') return m;
+    const after = await update(tx, m, { status: 'deactivated', deactivated_at: tx.trx.fn.now() }, 'member.deactivate');
+    await endSessionsOfUser(tx.trx, userId);
+    await revokeUserApiKeys(tx.trx, userId, orgId);
+    return after;
+  });
+}
+
+/** Back to active with the roles kept; the seat must be available again. */
+export async function reactivateMember(tx: Tx, orgId: string, userId: string): Promise<MembershipRow> {
+  const m = await getMembership(tx.trx, orgId, userId);
+  if (m.status !== 'deactivated') return m;
+  await allocateSeat(tx.trx, await getOrganization(tx.trx, orgId), m.models_seat, { overflow: 'refuse', excludeMembershipId: m.id, targetId: userId, action: 'member.reactivate' });
+  return update(tx, m, { status: 'active', deactivated_at: null }, 'member.reactivate');
+}
+
+/**
+ * Removes the membership and the person's team places in this organization. The person,
+ * their work and their audit history stay (SPEC §1 "removal keeps work").
+ */
+export async function removeMember(tx: Tx, orgId: string, userId: string): Promise<void> {
+  await guardOrgAdmins(tx, orgId, { action: 'member.remove', targetType: 'user', targetId: userId }, async () => {
+    const m = await getMembership(tx.trx, orgId, userId);
+    const teams = await tx.trx('team_members as tm')
+      .join('teams as t', 't.id', 'tm.team_id')
+      .where({ 't.org_id': orgId, 'tm.user_id': userId })
+      .select('t.id', 't.name', 'tm.role');
+    await tx.trx('team_members')
+      .where({ user_id: userId })
+      .whereIn('team_id', tx.trx('teams').where({ org_id: orgId }).select('id'))
+      .delete();
+    await tx.trx('invitations').where({ org_id: orgId, user_id: userId }).whereNull('accepted_at').whereNull('revoked_at').update({ revoked_at: tx.trx.fn.now() });
+    await tx.trx('organizations').where({ id: orgId, billing_admin_user_id: userId }).update({ billing_admin_user_id: null });
+    await revokeUserApiKeys(tx.trx, userId, orgId);
+    await tx.trx('memberships').where({ id: m.id }).delete();
+    await audit(tx, { orgId, action: 'member.remove', targetType: 'user', targetId: userId, before: { ...snapshot(m), teams } });
+  });
+}
+
+/** Marks which attributes the IdP owns for this membership (SCIM-provisioned fields). */
+export async function setIdpOwned(tx: Tx, orgId: string, userId: string, attributes: string[]): Promise<void> {
+  await tx.trx('memberships').where({ org_id: orgId, user_id: userId }).update({ idp_owned: JSON.stringify([...new Set(attributes)].sort()) });
+}

@@ -1,0 +1,170 @@
+import type { Conn } from '../db/connect.ts';
+import { newId } from '../lib/secrets.ts';
+import type { Tx } from './context.ts';
+import { invalid, isUniqueViolation, notFound, uniqueness } from './errors.ts';
+import type { UserRow } from './types.ts';
+
+// A person is global (one identity across organizations); what an organization knows
+// of them is their membership. userName and email compare under NFKC + lower-case,
+// computed by the database (see the migration) so the unique indexes enforce it.
+
+export interface EmailInput {
+  value: string;
+  type?: string | null;
+  primary?: boolean;
+}
+
+export interface PersonInput {
+  userName: string;
+  email?: string | null;
+  emails?: EmailInput[];
+  displayName?: string | null;
+  givenName?: string | null;
+  familyName?: string | null;
+  middleName?: string | null;
+  honorificPrefix?: string | null;
+  honorificSuffix?: string | null;
+  nickName?: string | null;
+  title?: string | null;
+  locale?: string | null;
+  timezone?: string | null;
+  preferredLanguage?: string | null;
+  /** Other SCIM attributes kept as given (phoneNumbers, addresses, enterprise extension…). */
+  profile?: Record<string, unknown>;
+}
+
+const COLUMNS: Record<Exclude<keyof PersonInput, 'emails' | 'profile'>, keyof UserRow> = {
+  userName: 'user_name',
+  email: 'email',
+  displayName: 'display_name',
+  givenName: 'given_name',
+  familyName: 'family_name',
+  middleName: 'middle_name',
+  honorificPrefix: 'honorific_prefix',
+  honorificSuffix: 'honorific_suffix',
+  nickName: 'nick_name',
+  title: 'title',
+  locale: 'locale',
+  timezone: 'timezone',
+  preferredLanguage: 'preferred_language',
+};
+
+/** The key the database compares on, computed the same way here for lookups. */
+export function identityKey(s: string): string {
+  return s.normalize('NFKC').toLowerCase();
+}
+
+function primaryEmail(p: Partial<PersonInput>): string | null | undefined {
+  if (p.emails !== undefined) {
+    const chosen = p.emails.find((e) => e.primary) ?? p.emails[0];
+    return chosen ? chosen.value : p.email ?? null;
+  }
+  return p.email;
+}
+
+function toColumns(p: Partial<PersonInput>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, col] of Object.entries(COLUMNS)) {
+    const v = p[k as keyof PersonInput];
+    if (v !== undefined) out[col] = v;
+  }
+  const email = primaryEmail(p);
+  if (email !== undefined) out.email = email;
+  if (p.profile !== undefined) out.profile = JSON.stringify(p.profile);
+  return out;
+}
+
+function checkPerson(p: Partial<PersonInput>): void {
+  if (p.userName !== undefined && (typeof p.userName !== 'string' || !p.userName.trim())) {
+    throw invalid('userName must be a non-empty string');
+  }
+  const email = primaryEmail(p);
+  if (email && !/^[^\s@]+@[^\s@]+$/.test(email)) throw invalid(`"${email}" is not an email address`);
+}
+
+function uniquenessError(err: unknown, p: Partial<PersonInput>): Error {
+  if (isUniqueViolation(err, 'users_email_key')) return uniqueness(`a user with email ${primaryEmail(p)} already exists`, { attribute: 'email' });
+  return uniqueness(`a user with userName ${p.userName} already exists`, { attribute: 'userName' });
+}
+
+async function writeEmails(tx: Tx, userId: string, emails: EmailInput[]): Promise<void> {
+  await tx.trx('user_emails').where({ user_id: userId }).delete();
+  const seen = new Set<string>();
+  const rows = emails
+    .filter((e) => {
+      const k = identityKey(e.value);
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    })
+    .map((e, i) => ({ user_id: userId, value: e.value, type: e.type ?? null, primary: e.primary ?? false, position: i }));
+  if (rows.length) await tx.trx('user_emails').insert(rows);
+}
+
+export async function createPerson(tx: Tx, p: PersonInput): Promise<UserRow> {
+  checkPerson(p);
+  const id = newId();
+  try {
+    const [row] = await tx.trx('users').insert({ id, ...toColumns(p) }).returning('*');
+    const email = primaryEmail(p);
+    await writeEmails(tx, id, p.emails ?? (email ? [{ value: email, type: 'work', primary: true }] : []));
+    return row as UserRow;
+  } catch (err: unknown) {
+    if (isUniqueViolation(err)) throw uniquenessError(err, p);
+    throw err;
+  }
+}
+
+/** Changes profile fields; emails, when given, replace the whole list. */
+export async function updatePerson(tx: Tx, userId: string, p: Partial<PersonInput>): Promise<UserRow> {
+  checkPerson(p);
+  const cols = toColumns(p);
+  try {
+    const [row] = await tx.trx('users')
+      .where({ id: userId })
+      .update({ ...cols, updated_at: tx.trx.fn.now() })
+      .returning('*');
+    if (!row) throw notFound('user', userId);
+    if (p.emails !== undefined) await writeEmails(tx, userId, p.emails);
+    return row as UserRow;
+  } catch (err: unknown) {
+    if (isUniqueViolation(err)) throw uniquenessError(err, p);
+    throw err;
+  }
+}
+
+export async function getUser(conn: Conn, id: string): Promise<UserRow> {
+  const u = await conn('users').where({ id }).first<UserRow | undefined>();
+  if (!u) throw notFound('user', id);
+  return u;
+}
+
+export async function findUserByEmail(conn: Conn, email: string): Promise<UserRow | undefined> {
+  return conn('users').where({ email_key: identityKey(email) }).first<UserRow | undefined>();
+}
+
+export async function findUserByUserName(conn: Conn, userName: string): Promise<UserRow | undefined> {
+  return conn('users').where({ user_name_key: identityKey(userName) }).first<UserRow | undefined>();
+}
+
+/** People matching either login key; more than one means the two keys name different people. */
+export async function findPeopleByLogin(conn: Conn, p: { userName: string; email?: string | null }): Promise<UserRow[]> {
+  return conn('users')
+    .where({ user_name_key: identityKey(p.userName) })
+    .modify((q) => {
+      if (p.email) q.orWhere({ email_key: identityKey(p.email) });
+    })
+    .select<UserRow[]>('*');
+}
+
+export async function listEmails(conn: Conn, userIds: string[]): Promise<Map<string, EmailInput[]>> {
+  const out = new Map<string, EmailInput[]>();
+  if (!userIds.length) return out;
+  const rows = await conn('user_emails').whereIn('user_id', userIds).orderBy(['user_id', 'position']);
+  for (const r of rows as { user_id: string; value: string; type: string | null; primary: boolean }[]) {
+    const list = out.get(r.user_id) ?? [];
+    list.push({ value: r.value, type: r.type, primary: r.primary });
+    out.set(r.user_id, list);
+  }
+  return out;
+}

@@ -1,0 +1,64 @@
+import type { Conn } from '../db/connect.ts';
+import { hashSecret, newId, newSecret, sameDigest } from '../lib/secrets.ts';
+import { audit } from './audit.ts';
+import type { Tx } from './context.ts';
+import { notFound } from './errors.ts';
+
+export interface ScimTokenInfo {
+  id: string;
+  orgId: string;
+  label: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+const info = (r: Record<string, unknown>): ScimTokenInfo => ({
+  id: r.id as string,
+  orgId: r.org_id as string,
+  label: r.label as string,
+  createdAt: r.created_at as Date,
+  lastUsedAt: (r.last_used_at as Date | null) ?? null,
+  revokedAt: (r.revoked_at as Date | null) ?? null,
+});
+
+/** Creates a token; the secret is returned once and only its hash is stored. */
+export async function createScimToken(tx: Tx, orgId: string, label = ''): Promise<{ token: string; info: ScimTokenInfo }> {
+  const token = newSecret('obscim');
+  const [row] = await tx.trx('scim_tokens').insert({ id: newId(), org_id: orgId, label, token_hash: hashSecret(token) }).returning('*');
+  await audit(tx, { orgId, action: 'scim_token.create', targetType: 'scim_token', targetId: row.id, after: { label } });
+  return { token, info: info(row) };
+}
+
+export async function listScimTokens(conn: Conn, orgId: string): Promise<ScimTokenInfo[]> {
+  return (await conn('scim_tokens').where({ org_id: orgId }).orderBy('created_at')).map(info);
+}
+
+export async function revokeScimToken(tx: Tx, id: string, orgId?: string): Promise<ScimTokenInfo> {
+  const row = await tx.trx('scim_tokens')
+    .where({ id })
+    .modify((q) => {
+      if (orgId) q.where({ org_id: orgId });
+    })
+    .first();
+  if (!row) throw notFound('SCIM token', id);
+  if (!row.revoked_at) {
+    await tx.trx('scim_tokens').where({ id }).update({ revoked_at: tx.trx.fn.now() });
+    await audit(tx, { orgId: row.org_id, action: 'scim_token.revoke', targetType: 'scim_token', targetId: id, before: { label: row.label } });
+  }
+  return info({ ...row, revoked_at: row.revoked_at ?? new Date() });
+}
+
+/**
+ * The organization a bearer token belongs to, or null for an unknown or revoked token.
+ * Looked up by the hash, then compared in constant time.
+ */
+export async function authenticateScimToken(conn: Conn, token: string): Promise<{ orgId: string; tokenId: string } | null> {
+  const digest = hashSecret(token);
+  const row = await conn('scim_tokens').where({ token_hash: digest }).whereNull('revoked_at').first('id', 'org_id', 'token_hash', 'last_used_at');
+  if (!row || !sameDigest(row.token_hash, digest)) return null;
+  // last_used_at at minute granularity: one write per token per minute, not per request.
+  const last = row.last_used_at ? new Date(row.last_used_at).getTime() : 0;
+  if (Date.now() - last > 60_000) await conn('scim_tokens').where({ id: row.id }).update({ last_used_at: conn.fn.now() });
+  return { orgId: row.org_id, tokenId: row.id };
+}

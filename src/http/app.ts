@@ -1,0 +1,54 @@
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { AppDeps } from './deps.ts';
+import { healthRouter } from './health.ts';
+
+/**
+ * The Express app, not listening: main.ts listens, tests drive it in-process.
+ * Each protocol (SCIM, admin API, SSO) renders its own errors inside its router; what
+ * reaches the last handler here is an unknown failure: a logged 500, never a 404 or 200.
+ */
+export function buildApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.config.trustProxy);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: { 'script-src': ["'self'"], 'style-src': ["'self'"], 'img-src': ["'self'", 'data:'] },
+      },
+    }),
+  );
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
+    }),
+  );
+  app.use(healthRouter(deps));
+
+  // --- protocol routers (each owns its error rendering) ---
+  // [mount:sso]
+  // [mount:scim]
+  // [mount:api]
+  // [mount:ui]
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: { code: 'not_found', message: 'no such route' } });
+  });
+  const lastResort: ErrorRequestHandler = (err: unknown, req, res, _next) => {
+    const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
+    // body-parser and friends mark client errors (bad JSON, too large) with a 4xx status.
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      res.status(status).json({ error: { code: 'bad_request', message: (err as Error).message } });
+      return;
+    }
+    req.log.error({ err }, 'unhandled error');
+    if (res.headersSent) return;
+    res.status(500).json({ error: { code: 'internal', message: 'internal error' } });
+  };
+  app.use(lastResort);
+  return app;
+}

@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto';
+import knexFactory from 'knex';
+import { openDb, type Db } from '../../src/db/connect.ts';
+import { migrate } from '../../src/db/migrate.ts';
+
+// A fresh, migrated database for one test file. With DATABASE_URL (CI) it is a new
+// schema in the real PostgreSQL, dropped afterwards; without it, an in-memory PGlite.
+
+export interface TestDb {
+  db: Db;
+  /** Set on PostgreSQL only: the schema this file works in. */
+  schema?: string;
+  /** Opens another pool on the same schema (concurrency tests need separate pools). */
+  openAnother(poolMax?: number): Db;
+  close(): Promise<void>;
+}
+
+export const onPostgres = (): boolean => Boolean(process.env.DATABASE_URL);
+
+export async function createTestDb(poolMax = 10): Promise<TestDb> {
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    const db = openDb({ dataDir: 'memory://' });
+    await migrate(db);
+    return { db, openAnother: () => db, close: () => db.destroy() };
+  }
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const admin = knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: 1 } });
+  await admin.raw(`create schema ${schema}`);
+  await admin.destroy();
+  const open = (max: number) => openDb({ databaseUrl: url, dataDir: 'unused', schema, poolMax: max });
+  const db = open(poolMax);
+  await migrate(db);
+  const extra: Db[] = [];
+  return {
+    db,
+    schema,
+    openAnother(max = 10) {
+      const d = open(max);
+      extra.push(d);
+      return d;
+    },
+    async close() {
+      await Promise.all(extra.map((d) => d.destroy()));
+      await db.raw(`drop schema ${schema} cascade`);
+      await db.destroy();
+    },
+  };
+}
