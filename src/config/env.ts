@@ -37,7 +37,7 @@ const SCALARS: [string, Path, 'string' | 'int' | 'number' | 'bool' | 'trustProxy
   ['SCIM_ROLE_GROUPS', ['scim', 'roleGroupsEnabled'], 'bool'],
 ];
 
-const LDAP_VARS: [string, Path, 'string' | 'int' | 'bool' | 'list' | 'attributes'][] = [
+const LDAP_VARS: [string, Path, 'string' | 'int' | 'bool' | 'dnlist' | 'attributes'][] = [
   ['LDAP_URL', ['url'], 'string'],
   ['LDAP_BIND_DN', ['bindDn'], 'string'],
   ['LDAP_BIND_PASSWORD', ['bindPassword'], 'string'],
@@ -46,7 +46,8 @@ const LDAP_VARS: [string, Path, 'string' | 'int' | 'bool' | 'list' | 'attributes
   ['LDAP_ATTRIBUTES', ['attributes'], 'attributes'],
   ['LDAP_STARTTLS', ['startTls'], 'bool'],
   ['LDAP_CA_FILE', ['caFile'], 'string'],
-  ['LDAP_GROUP_ALLOW_LIST', ['groupAllowList'], 'list'],
+  // DNs contain commas, so this list is separated by semicolons (or newlines).
+  ['LDAP_GROUP_ALLOW_LIST', ['groupAllowList'], 'dnlist'],
   ['LDAP_GROUP_SYNC', ['groupSync'], 'bool'],
   ['LDAP_TIMEOUT_MS', ['timeoutMs'], 'int'],
 ];
@@ -86,6 +87,8 @@ function convert(name: string, raw: string, kind: string): unknown {
     }
     case 'list':
       return raw.split(/[,\s]+/).map((s) => s.trim()).filter(Boolean);
+    case 'dnlist':
+      return raw.split(/[;\n]+/).map((s) => s.trim()).filter(Boolean);
     case 'attributes': {
       // email=mail,name=cn,groups=memberOf
       const out: Record<string, string> = {};

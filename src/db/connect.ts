@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import pg from 'pg';
+import { lockEmbeddedDir } from './embedded-lock.ts';
 
 export type Db = Knex;
 export type Trx = Knex.Transaction;
@@ -36,13 +37,30 @@ export function openDb(opts: DbOptions): Db {
   }
   const memory = opts.dataDir === 'memory://';
   const dir = memory ? undefined : resolve(opts.dataDir, 'pglite');
-  if (dir) mkdirSync(dir, { recursive: true });
-  return knexFactory({
+  let release: (() => void) | undefined;
+  if (dir) {
+    mkdirSync(dir, { recursive: true });
+    release = lockEmbeddedDir(resolve(opts.dataDir));
+  }
+  const db = knexFactory({
     client: ClientPgLite as unknown as typeof Knex.Client,
     dialect: 'postgres',
     connection: dir ? { filename: dir } : {},
     searchPath: opts.schema ? [opts.schema] : undefined,
   } as Knex.Config);
+  if (release) {
+    // knex.destroy() ends in client.destroy(); release the directory lock after it.
+    const client = db.client as { destroy: (cb?: unknown) => Promise<void> };
+    const destroy = client.destroy.bind(client);
+    client.destroy = async (cb?: unknown) => {
+      try {
+        await destroy(cb);
+      } finally {
+        release?.();
+      }
+    };
+  }
+  return db;
 }
 
 export function isEmbedded(db: Db): boolean {

@@ -1,0 +1,11 @@
+export {
+  PERMISSIONS,
+  WRITE_PERMISSIONS,
+  CUSTOMIZABLE_PERMISSIONS,
+  isPermissionId,
+  getPermission,
+  findPermission,
+} from './catalog.ts';
+export type { Permission, PermissionArea, PermissionDef, PermissionId } from './catalog.ts';
+export { can } from './can.ts';
+export type * from './types.ts';

@@ -1,0 +1,55 @@
+import { ConfigError, loadConfig } from './config/load.ts';
+import { openDb } from './db/connect.ts';
+import { EmbeddedDbBusyError } from './db/embedded-lock.ts';
+import { migrate } from './db/migrate.ts';
+import { buildApp } from './http/app.ts';
+import { serve } from './http/serve.ts';
+import { createLogger } from './lib/logger.ts';
+
+// Start-up: configuration (validated once; an invalid value stops the process with the
+// key and what was expected), database, migrations, then listen. SIGTERM/SIGINT stop
+// accepting connections, let in-flight requests finish, then close the database.
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err: unknown) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`orgbridge: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  let db;
+  try {
+    db = openDb({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir, poolMax: config.databasePoolMax });
+  } catch (err: unknown) {
+    if (err instanceof EmbeddedDbBusyError) {
+      logger.fatal(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const ran = await migrate(db);
+  logger.info({ migrations: ran, database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})` }, 'database ready');
+
+  const app = buildApp({ db, config, logger });
+  const serving = await serve(app, { port: config.port, host: config.host, shutdownTimeoutMs: config.shutdownTimeoutMs }, logger);
+  logger.info({ address: serving.server.address(), publicUrl: config.publicUrl }, 'orgbridge listening');
+
+  const shutdown = async (signal: string) => {
+    await serving.stop(signal);
+    await db.destroy().catch((err: unknown) => logger.error({ err }, 'closing the database failed'));
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`orgbridge: failed to start: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

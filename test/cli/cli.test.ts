@@ -1,0 +1,107 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/main.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { authenticateScimToken } from '../../src/domain/scim-tokens.ts';
+import { createTestDb, type TestDb } from '../support/db.ts';
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await createTestDb();
+});
+afterAll(async () => {
+  await t.close();
+});
+
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, { USER: 'tester' }, { stdout: (s) => out.push(s), stderr: (s) => err.push(s) }, { db: t.db, config: loadConfig({}) });
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+describe('orgbridge CLI (in-process)', () => {
+  it('org create with domains and a first admin, in one transaction', async () => {
+    const r = await cli('org', 'create', 'Globex', '--domain', 'globex.example', '--domain', 'GLOBEX.test', '--admin', 'hank@globex.example');
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    const org = await t.db('organizations').where({ name: 'Globex' }).first();
+    expect(await t.db('org_domains').where({ org_id: org.id }).orderBy('domain').pluck('domain')).toEqual(['globex.example', 'globex.test']);
+    const admin = await t.db('memberships as m').join('users as u', 'u.id', 'm.user_id').where({ 'm.org_id': org.id }).first('u.email', 'm.org_role', 'm.status');
+    expect(admin).toEqual({ email: 'hank@globex.example', org_role: 'admin', status: 'active' });
+    const audit = await t.db('audit_log').where({ org_id: org.id }).orderBy('id').select('action', 'actor_type', 'actor_label');
+    expect(audit.map((a) => a.action)).toEqual(['org.create', 'org.domain.claim', 'org.domain.claim', 'member.add']);
+    expect(audit[0]).toMatchObject({ actor_type: 'cli', actor_label: 'cli:tester' });
+  });
+
+  it('a refused org create leaves nothing behind', async () => {
+    await cli('org', 'create', 'Initech', '--domain', 'initech.example');
+    const r = await cli('org', 'create', 'Initrode', '--domain', 'initech.example', '--admin', 'bill@initrode.example');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/already claimed by another organization/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(await t.db('organizations').where({ name: 'Initrode' })).toHaveLength(0);
+    expect(await t.db('users').where({ email: 'bill@initrode.example' })).toHaveLength(0);
+  });
+
+  it('team create --default, org list, scim-token create/list/revoke', async () => {
+    await cli('org', 'create', 'Umbrella');
+    const team = await cli('team', 'create', '--org', 'umbrella', 'Research', '--default');
+    expect(team.code).toBe(0);
+    const org = await t.db('organizations').where({ name: 'Umbrella' }).first();
+    const teamRow = await t.db('teams').where({ org_id: org.id, name: 'Research' }).first();
+    expect(org.default_team_id).toBe(teamRow.id);
+
+    const list = await cli('org', 'list');
+    expect(list.stdout).toMatch(/Umbrella\t0 members\t-/);
+
+    const created = await cli('scim-token', 'create', '--org', 'Umbrella', '--label', 'okta');
+    expect(created.stdout).toMatch(/^obscim_[A-Za-z0-9_-]{43}$/);
+    expect(await authenticateScimToken(t.db, created.stdout)).toMatchObject({ orgId: org.id });
+    expect(JSON.stringify(await t.db('scim_tokens').where({ org_id: org.id }))).not.toContain(created.stdout);
+
+    const tokens = await cli('scim-token', 'list', '--org', 'Umbrella');
+    const id = tokens.stdout.split('\t')[0]!;
+    expect(tokens.stdout).toMatch(/\tokta\t.*\tactive$/);
+    expect((await cli('scim-token', 'revoke', id)).code).toBe(0);
+    expect(await authenticateScimToken(t.db, created.stdout)).toBeNull();
+    expect((await cli('scim-token', 'list', '--org', 'Umbrella')).stdout).toMatch(/\trevoked /);
+  });
+
+  it('user mistakes: one line on stderr, non-zero exit, no stack trace', async () => {
+    const cases: [string[], number, RegExp][] = [
+      [['org', 'create'], 2, /usage: orgbridge org create/],
+      [['team', 'create', '--org', 'nope', 'x'], 2, /no organization named "nope"/],
+      [['scim-token', 'create'], 2, /--org <name> is required/],
+      [['scim-token', 'revoke', 'not-an-id'], 2, /is not a token id/],
+      [['scim-token', 'revoke', '00000000-0000-0000-0000-000000000000'], 1, /SCIM token .* not found/],
+      [['frobnicate'], 2, /unknown command "frobnicate"/],
+      [['org', 'create', 'x', '--bogus'], 2, /Unknown option '--bogus'/],
+    ];
+    for (const [argv, code, message] of cases) {
+      const r = await cli(...argv);
+      expect(r.code, argv.join(' ')).toBe(code);
+      expect(r.stderr, argv.join(' ')).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(r.stdout).toBe('');
+    }
+  });
+});
+
+describe('npx orgbridge (a real process on the embedded database)', () => {
+  const exec = promisify(execFile);
+  it('org create then scim-token create prints a token; the README walk-through works', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'orgbridge-cli-'));
+    const env = { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '' };
+    const bin = join(import.meta.dirname, '..', '..', 'bin', 'orgbridge.js');
+    const created = await exec(process.execPath, [bin, 'org', 'create', 'acme', '--domain', 'acme.example', '--admin', 'owner@acme.example'], { env });
+    expect(created.stdout).toMatch(/created organization acme/);
+    const token = await exec(process.execPath, [bin, 'scim-token', 'create', '--org', 'acme'], { env });
+    expect(token.stdout.trim()).toMatch(/^obscim_[A-Za-z0-9_-]{43}$/);
+    const failed = await exec(process.execPath, [bin, 'scim-token', 'create', '--org', 'nope'], { env }).catch((e: { code: number; stderr: string }) => e);
+    expect(failed).toMatchObject({ code: 2, stderr: 'orgbridge: no organization named "nope"\n' });
+  }, 60_000);
+});

@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { activeUsersOverTime, recordActivity } from '../../src/domain/activity.ts';
+import { runInTransaction } from '../../src/domain/context.ts';
+import { findUserByExternalIdentity, linkExternalIdentity } from '../../src/domain/external-identities.ts';
+import { acceptInvitationToken, acceptOpenInvitations, expireInvitations, invite, revokeInvitation } from '../../src/domain/invitations.ts';
+import { getMembership } from '../../src/domain/memberships.ts';
+import { setSeatLicense } from '../../src/domain/organizations.ts';
+import { authenticateScimToken, createScimToken, listScimTokens, revokeScimToken } from '../../src/domain/scim-tokens.ts';
+import { attributableUser, authenticateApiKey, createApiKey, createServiceAccount, deleteServiceAccount } from '../../src/domain/service-accounts.ts';
+import { claimFirstSystemAdmin, setSystemAdmin } from '../../src/domain/system-admins.ts';
+import { addTeamMembers } from '../../src/domain/teams.ts';
+import { createTestDb, type TestDb } from '../support/db.ts';
+import { auditRows, makeMember, makeOrg, makeTeam, testActor } from '../support/factories.ts';
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await createTestDb();
+});
+afterAll(async () => {
+  await t.close();
+});
+const run = <T>(fn: Parameters<typeof runInTransaction<T>>[2]) => runInTransaction(t.db, testActor, fn);
+
+describe('invitations', () => {
+  it('invite → pending membership holding a seat; accept by token → active with role and teams', async () => {
+    const org = await makeOrg(t.db);
+    const team = await makeTeam(t.db, org.id);
+    const { invitation, token } = await run((tx) => invite(tx, { orgId: org.id, emailOrUserName: 'new@acme.example', orgRole: 'viewer', teamIds: [team.id], ttlDays: 7 }));
+    const m = await getMembership(t.db, org.id, invitation.user_id);
+    expect(m).toMatchObject({ status: 'pending', org_role: 'viewer' });
+    expect(await t.db('invitations').where({ id: invitation.id }).first()).not.toHaveProperty('token', token);
+    expect((await t.db('invitations').where({ id: invitation.id }).first()).token_hash).not.toContain(token);
+    await run((tx) => acceptInvitationToken(tx, token));
+    expect(await getMembership(t.db, org.id, invitation.user_id)).toMatchObject({ status: 'active', org_role: 'viewer' });
+    expect(await t.db('team_members').where({ team_id: team.id, user_id: invitation.user_id })).toHaveLength(1);
+    await expect(run((tx) => acceptInvitationToken(tx, token))).rejects.toMatchObject({ code: 'expired' });
+    const actions = (await auditRows(t.db, { org_id: org.id, target_id: invitation.user_id })).map((r) => r.action);
+    // (the team change is audited against the team, not the person)
+    expect(actions).toEqual(['member.add', 'invitation.create', 'member.activate', 'invitation.accept']);
+  });
+
+  it('an unknown username cannot be invited; pending invitations count against seats', async () => {
+    const org = await makeOrg(t.db);
+    await expect(run((tx) => invite(tx, { orgId: org.id, emailOrUserName: 'ghost', ttlDays: 7 }))).rejects.toMatchObject({ code: 'not_found' });
+    await run((tx) => setSeatLicense(tx, org.id, { fullSeats: 1, viewerSeats: 0 }));
+    await run((tx) => invite(tx, { orgId: org.id, emailOrUserName: 'one@acme.example', ttlDays: 7 }));
+    await expect(run((tx) => invite(tx, { orgId: org.id, emailOrUserName: 'two@acme.example', ttlDays: 7 }))).rejects.toMatchObject({ code: 'seat_limit' });
+  });
+
+  it('revoked and expired invitations cannot be accepted; expiry frees the pending seat', async () => {
+    const org = await makeOrg(t.db);
+    const past = new Date(Date.now() - 10 * 86_400_000);
+    const expired = await run((tx) => invite(tx, { orgId: org.id, emailOrUserName: 'late@acme.example', ttlDays: 1, now: past }));
+    await expect(run((tx) => acceptInvitationToken(tx, expired.token))).rejects.toMatchObject({ code: 'expired' });
+    expect(await run((tx) => acceptOpenInvitations(tx, expired.invitation.user_id))).toEqual([]);
+    expect(await run((tx) => expireInvitations(tx))).toBeGreaterThanOrEqual(1);
+    expect(await t.db('memberships').where({ org_id: org.id, user_id: expired.invitation.user_id })).toHaveLength(0);
+    const revoked = await run((tx) => invite(tx, { orgId: org.id, emailOrUserName: 'maybe@acme.example', ttlDays: 7 }));
+    await run((tx) => revokeInvitation(tx, org.id, revoked.invitation.id));
+    await expect(run((tx) => acceptInvitationToken(tx, revoked.token))).rejects.toMatchObject({ code: 'expired' });
+    expect(await t.db('memberships').where({ org_id: org.id, user_id: revoked.invitation.user_id })).toHaveLength(0);
+  });
+
+  it('first sign-in accepts every open invitation', async () => {
+    const a = await makeOrg(t.db);
+    const b = await makeOrg(t.db);
+    const ia = await run((tx) => invite(tx, { orgId: a.id, emailOrUserName: 'multi@x.example', ttlDays: 7 }));
+    await run((tx) => invite(tx, { orgId: b.id, emailOrUserName: 'multi@x.example', orgRole: 'admin', ttlDays: 7 }));
+    const orgs = await run((tx) => acceptOpenInvitations(tx, ia.invitation.user_id));
+    expect(orgs.sort()).toEqual([a.id, b.id].sort());
+    expect((await getMembership(t.db, b.id, ia.invitation.user_id)).org_role).toBe('admin');
+  });
+});
+
+describe('service accounts and API keys', () => {
+  it('keys are stored hashed, authenticate, revoke with the account; attribution only within the team', async () => {
+    const org = await makeOrg(t.db);
+    const team = await makeTeam(t.db, org.id);
+    const inTeam = await makeMember(t.db, org.id, { userName: 'in@acme.example' });
+    const outside = await makeMember(t.db, org.id, { userName: 'out@acme.example' });
+    await run((tx) => addTeamMembers(tx, org.id, team.id, [inTeam.user.id]));
+    const sa = await run((tx) => createServiceAccount(tx, org.id, { name: 'ci-bot', teamId: team.id }));
+    const { id, key } = await run((tx) => createApiKey(tx, org.id, { serviceAccountId: sa.id }, 'ci'));
+    expect(key).toMatch(/^obkey_/);
+    expect(JSON.stringify(await t.db('api_keys').where({ id }).first())).not.toContain(key);
+    expect(await authenticateApiKey(t.db, key)).toMatchObject({ keyId: id, kind: 'service', serviceAccountId: sa.id });
+    expect(await authenticateApiKey(t.db, `${key}x`)).toBeNull();
+    expect(await attributableUser(t.db, sa.id, 'IN@acme.example')).toBe(inTeam.user.id);
+    expect(await attributableUser(t.db, sa.id, 'out@acme.example')).toBeNull();
+    expect(outside.membership.models_seat).toBe('full');
+    // Service accounts use no seat: no membership row exists for them.
+    expect(await t.db('memberships').where({ org_id: org.id })).toHaveLength(2);
+    await run((tx) => deleteServiceAccount(tx, org.id, sa.id));
+    expect(await authenticateApiKey(t.db, key)).toBeNull();
+  });
+});
+
+describe('SCIM tokens', () => {
+  it('shown once, stored hashed, scoped to one organization, revocable', async () => {
+    const org = await makeOrg(t.db);
+    const { token, info } = await run((tx) => createScimToken(tx, org.id, 'entra'));
+    expect(token).toMatch(/^obscim_[A-Za-z0-9_-]{43}$/);
+    const row = await t.db('scim_tokens').where({ id: info.id }).first();
+    expect(JSON.stringify(row)).not.toContain(token);
+    expect(await authenticateScimToken(t.db, token)).toEqual({ orgId: org.id, tokenId: info.id });
+    expect((await listScimTokens(t.db, org.id))[0]!.lastUsedAt).not.toBeNull();
+    expect(await authenticateScimToken(t.db, token.slice(0, -1))).toBeNull();
+    await run((tx) => revokeScimToken(tx, info.id));
+    expect(await authenticateScimToken(t.db, token)).toBeNull();
+    expect((await auditRows(t.db, { target_id: info.id })).map((r) => r.action)).toEqual(['scim_token.create', 'scim_token.revoke']);
+  });
+});
+
+describe('identities and system admins', () => {
+  it('external identities key on (provider, id); one identity never links to two people', async () => {
+    const org = await makeOrg(t.db);
+    const a = await makeMember(t.db, org.id);
+    const b = await makeMember(t.db, org.id);
+    await run((tx) => linkExternalIdentity(tx, 'oidc:https://idp.example', 'sub-1', a.user.id));
+    await run((tx) => linkExternalIdentity(tx, 'oidc:https://idp.example', 'sub-1', a.user.id));
+    await expect(run((tx) => linkExternalIdentity(tx, 'oidc:https://idp.example', 'sub-1', b.user.id))).rejects.toMatchObject({ code: 'conflict' });
+    await run((tx) => linkExternalIdentity(tx, 'oidc:https://other.example', 'sub-1', b.user.id));
+    expect((await findUserByExternalIdentity(t.db, 'oidc:https://idp.example', 'sub-1'))?.id).toBe(a.user.id);
+    expect((await findUserByExternalIdentity(t.db, 'oidc:https://other.example', 'sub-1'))?.id).toBe(b.user.id);
+  });
+
+  it('the first claimant becomes system admin; the last one cannot be revoked', async () => {
+    await t.db('users').update({ system_admin: false });
+    const org = await makeOrg(t.db);
+    const a = await makeMember(t.db, org.id);
+    const b = await makeMember(t.db, org.id);
+    expect(await run((tx) => claimFirstSystemAdmin(tx, a.user.id))).toBe(true);
+    expect(await run((tx) => claimFirstSystemAdmin(tx, b.user.id))).toBe(false);
+    await expect(run((tx) => setSystemAdmin(tx, a.user.id, false))).rejects.toMatchObject({ code: 'last_admin' });
+    await run((tx) => setSystemAdmin(tx, b.user.id, true));
+    await run((tx) => setSystemAdmin(tx, a.user.id, false));
+    expect(await t.db('users').where({ system_admin: true }).pluck('id')).toEqual([b.user.id]);
+    expect(await auditRows(t.db, { action: 'system_admin.revoke', outcome: 'refused' })).toHaveLength(1);
+  });
+});
+
+describe('activity', () => {
+  it('counts days active once per day and buckets active users over time', async () => {
+    const org = await makeOrg(t.db);
+    const a = await makeMember(t.db, org.id);
+    const b = await makeMember(t.db, org.id);
+    const day1 = new Date('2026-10-01T10:00:00Z');
+    await recordActivity(t.db, org.id, a.user.id, day1);
+    await recordActivity(t.db, org.id, a.user.id, new Date('2026-10-01T18:00:00Z'));
+    await recordActivity(t.db, org.id, a.user.id, new Date('2026-11-02T09:00:00Z'));
+    await recordActivity(t.db, org.id, b.user.id, new Date('2026-11-02T09:30:00Z'));
+    const m = await getMembership(t.db, org.id, a.user.id);
+    expect(m.days_active).toBe(2);
+    expect(new Date(m.last_active_at!).toISOString()).toBe('2026-11-02T09:00:00.000Z');
+    const now = new Date('2026-11-20T00:00:00Z');
+    expect(await activeUsersOverTime(t.db, org.id, 'month', now)).toEqual([
+      { bucket: '2026-10-01', users: 1 },
+      { bucket: '2026-11-01', users: 2 },
+    ]);
+    expect(await activeUsersOverTime(t.db, org.id, 'day', now)).toEqual([{ bucket: '2026-11-02', users: 2 }]);
+    expect(await activeUsersOverTime(t.db, org.id, 'all', now)).toEqual([{ bucket: '2026-01-01', users: 2 }]);
+  });
+});

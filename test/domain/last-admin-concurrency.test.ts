@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../src/db/connect.ts';
+import { runInTransaction, type Tx } from '../../src/domain/context.ts';
+import { isDomainError } from '../../src/domain/errors.ts';
+import { countActiveAdmins } from '../../src/domain/last-admin-guard.ts';
+import { deactivateMember, removeMember, setOrgRole } from '../../src/domain/memberships.ts';
+import { setSystemAdmin } from '../../src/domain/system-admins.ts';
+import { createTestDb, onPostgres, type TestDb } from '../support/db.ts';
+import { makeMember, makeOrg, testActor } from '../support/factories.ts';
+
+// SPEC §3 under concurrency: two transactions each take away one of the last two admins.
+// On PostgreSQL (CI) they really overlap: both have begun and done a query before either
+// issues its change. On PGlite (one connection) they queue, which must give the same answer.
+
+const ROUNDS = 50;
+type Removal = (tx: Tx, orgId: string, userId: string) => Promise<unknown>;
+const KINDS: Record<string, [Removal, Removal]> = {
+  deactivation: [(tx, o, u) => deactivateMember(tx, o, u), (tx, o, u) => deactivateMember(tx, o, u)],
+  'role change': [(tx, o, u) => setOrgRole(tx, o, u, 'member'), (tx, o, u) => setOrgRole(tx, o, u, 'viewer')],
+  removal: [(tx, o, u) => removeMember(tx, o, u), (tx, o, u) => removeMember(tx, o, u)],
+  'deactivation vs removal': [(tx, o, u) => deactivateMember(tx, o, u), (tx, o, u) => removeMember(tx, o, u)],
+};
+
+function barrier(n: number): () => Promise<void> {
+  let arrived = 0;
+  let open!: () => void;
+  const gate = new Promise<void>((r) => (open = r));
+  return () => {
+    arrived += 1;
+    if (arrived === n) open();
+    return gate;
+  };
+}
+
+/** Runs both changes so that each transaction has started before either changes anything. */
+async function race(db: Db, a: (tx: Tx) => Promise<unknown>, b: (tx: Tx) => Promise<unknown>) {
+  const wait = onPostgres() ? barrier(2) : async () => undefined;
+  const run = (f: (tx: Tx) => Promise<unknown>) =>
+    runInTransaction(db, testActor, async (tx) => {
+      await tx.trx.raw('select 1');
+      await wait();
+      return f(tx);
+    });
+  return Promise.allSettled([run(a), run(b)]);
+}
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await createTestDb(8);
+});
+afterAll(async () => {
+  await t.close();
+});
+
+describe('last-admin guard under concurrency', () => {
+  for (const [kind, [first, second]] of Object.entries(KINDS)) {
+    it(`${kind}: ${ROUNDS} rounds, each ends with one active admin and exactly one refusal`, async () => {
+      let refusals = 0;
+      for (let round = 0; round < ROUNDS; round++) {
+        const org = await makeOrg(t.db);
+        const a = await makeMember(t.db, org.id, { orgRole: 'admin' });
+        const b = await makeMember(t.db, org.id, { orgRole: 'admin' });
+        const results = await race(t.db, (tx) => first(tx, org.id, a.user.id), (tx) => second(tx, org.id, b.user.id));
+        const rejected = results.filter((r) => r.status === 'rejected');
+        expect(rejected, `round ${round}`).toHaveLength(1);
+        const reason = (rejected[0] as PromiseRejectedResult).reason;
+        expect(isDomainError(reason, 'last_admin'), String(reason)).toBe(true);
+        refusals += 1;
+        const admins = await t.db.transaction((trx) => countActiveAdmins(trx, org.id));
+        expect(admins, `round ${round}`).toBe(1);
+        const refused = await t.db('audit_log').where({ org_id: org.id, outcome: 'refused' });
+        expect(refused).toHaveLength(1);
+        expect(refused[0].reason).toContain('last-admin rule');
+      }
+      expect(refusals).toBe(ROUNDS);
+    });
+  }
+
+  it(`system admins: ${ROUNDS} rounds, the instance always keeps one`, async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      await t.db('users').update({ system_admin: false });
+      const org = await makeOrg(t.db);
+      const a = await makeMember(t.db, org.id);
+      const b = await makeMember(t.db, org.id);
+      await t.db('users').whereIn('id', [a.user.id, b.user.id]).update({ system_admin: true });
+      const results = await race(t.db, (tx) => setSystemAdmin(tx, a.user.id, false), (tx) => setSystemAdmin(tx, b.user.id, false));
+      const rejected = results.filter((r) => r.status === 'rejected');
+      expect(rejected, `round ${round}`).toHaveLength(1);
+      expect(isDomainError((rejected[0] as PromiseRejectedResult).reason, 'last_admin')).toBe(true);
+      const left = await t.db('users').where({ system_admin: true }).count<{ n: number }[]>({ n: '*' });
+      expect(Number(left[0]!.n)).toBe(1);
+    }
+  });
+});

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runInTransaction } from '../../src/domain/context.ts';
+import { createCustomRole, deleteCustomRole, updateCustomRole } from '../../src/domain/custom-roles.ts';
+import { CUSTOMIZABLE_PERMISSIONS } from '../../src/domain/permissions/index.ts';
+import { createRoleGroup, roleGroupsFor } from '../../src/domain/role-groups.ts';
+import {
+  addTeamMembers,
+  createTeam,
+  deleteTeam,
+  removeTeamMembers,
+  renameTeam,
+  setTeamRole,
+  updateTeamSettings,
+} from '../../src/domain/teams.ts';
+import { createTestDb, type TestDb } from '../support/db.ts';
+import { auditRows, makeMember, makeOrg, makeTeam, testActor } from '../support/factories.ts';
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await createTestDb();
+});
+afterAll(async () => {
+  await t.close();
+});
+const run = <T>(fn: Parameters<typeof runInTransaction<T>>[2]) => runInTransaction(t.db, testActor, fn);
+const customizable = (id: string) => CUSTOMIZABLE_PERMISSIONS.has(id as never);
+
+describe('teams', () => {
+  it('creates, renames and configures; names are unique per organization, case-insensitively', async () => {
+    const org = await makeOrg(t.db);
+    const other = await makeOrg(t.db);
+    const team = await run((tx) => createTeam(tx, org.id, { name: 'Vision', storageType: 's3', privacy: 'team' }));
+    expect(team).toMatchObject({ name: 'Vision', storage_type: 's3', privacy: 'team', version: 1 });
+    await expect(run((tx) => createTeam(tx, org.id, { name: 'VISION' }))).rejects.toMatchObject({ code: 'uniqueness' });
+    await run((tx) => createTeam(tx, other.id, { name: 'Vision' }));
+    const renamed = await run((tx) => renameTeam(tx, org.id, team.id, 'Perception'));
+    expect(renamed).toMatchObject({ name: 'Perception', version: 2 });
+    const configured = await run((tx) => updateTeamSettings(tx, org.id, team.id, { membersCanInvite: true, domainMatching: true }));
+    expect(configured).toMatchObject({ members_can_invite: true, domain_matching: true });
+    await expect(run((tx) => updateTeamSettings(tx, org.id, team.id, { privacy: 'world' as never }))).rejects.toMatchObject({ code: 'invalid' });
+    await expect(run((tx) => renameTeam(tx, other.id, team.id, 'x'))).rejects.toMatchObject({ code: 'not_found' });
+    const actions = (await auditRows(t.db, { target_id: team.id })).map((r) => r.action);
+    expect(actions).toEqual(['team.create', 'team.rename', 'team.settings']);
+  });
+
+  it('members: idempotent add/remove, only members of the organization, roles', async () => {
+    const org = await makeOrg(t.db);
+    const other = await makeOrg(t.db);
+    const team = await makeTeam(t.db, org.id);
+    const a = await makeMember(t.db, org.id);
+    const b = await makeMember(t.db, org.id);
+    const outsider = await makeMember(t.db, other.id);
+    expect(await run((tx) => addTeamMembers(tx, org.id, team.id, [a.user.id, b.user.id]))).toBe(2);
+    expect(await run((tx) => addTeamMembers(tx, org.id, team.id, [a.user.id]))).toBe(0);
+    await expect(run((tx) => addTeamMembers(tx, org.id, team.id, [outsider.user.id]))).rejects.toMatchObject({ code: 'not_found' });
+    await run((tx) => setTeamRole(tx, org.id, team.id, a.user.id, 'admin'));
+    expect(await t.db('team_members').where({ team_id: team.id }).orderBy('role').pluck('role')).toEqual(['admin', 'member']);
+    expect(await run((tx) => removeTeamMembers(tx, org.id, team.id, [b.user.id, b.user.id]))).toBe(1);
+    expect(await run((tx) => removeTeamMembers(tx, org.id, team.id, [b.user.id]))).toBe(0);
+    const actions = (await auditRows(t.db, { target_id: team.id })).map((r) => r.action);
+    expect(actions).toEqual(['team.create', 'team.members.add', 'team.members.role', 'team.members.remove']);
+    await run((tx) => deleteTeam(tx, org.id, team.id));
+    expect(await t.db('team_members').where({ team_id: team.id })).toHaveLength(0);
+    expect(await t.db('users').where({ id: a.user.id })).toHaveLength(1);
+  });
+});
+
+describe('custom roles', () => {
+  it('base + catalog permissions; assigned to team members; deleting returns holders to the base', async () => {
+    const org = await makeOrg(t.db);
+    const team = await makeTeam(t.db, org.id);
+    const m = await makeMember(t.db, org.id);
+    await run((tx) => addTeamMembers(tx, org.id, team.id, [m.user.id], 'admin'));
+    const perm = [...CUSTOMIZABLE_PERMISSIONS][0]!;
+    await expect(run((tx) => createCustomRole(tx, org.id, { name: 'X', base: 'viewer', permissions: ['system.settings.configure'] }, customizable))).rejects.toMatchObject({ code: 'invalid' });
+    const role = await run((tx) => createCustomRole(tx, org.id, { name: 'Artifact curator', base: 'viewer', permissions: [perm, perm] }, customizable));
+    expect(role.permissions).toEqual([perm]);
+    await expect(run((tx) => createCustomRole(tx, org.id, { name: 'artifact CURATOR', base: 'member', permissions: [] }, customizable))).rejects.toMatchObject({ code: 'uniqueness' });
+    await run((tx) => setTeamRole(tx, org.id, team.id, m.user.id, { customRoleId: role.id }));
+    expect(await t.db('team_members').where({ team_id: team.id, user_id: m.user.id }).first()).toMatchObject({ role: 'view-only', custom_role_id: role.id });
+    await run((tx) => updateCustomRole(tx, org.id, role.id, { base: 'member' }, customizable));
+    expect((await t.db('team_members').where({ user_id: m.user.id }).first()).role).toBe('member');
+    expect(await run((tx) => deleteCustomRole(tx, org.id, role.id))).toBe(1);
+    expect(await t.db('team_members').where({ user_id: m.user.id }).first()).toMatchObject({ role: 'member', custom_role_id: null });
+    const actions = (await auditRows(t.db, { target_id: role.id })).map((r) => r.action);
+    expect(actions).toEqual(['custom_role.create', 'custom_role.update', 'custom_role.delete']);
+  });
+});
+
+describe('role groups', () => {
+  it('maps a group to an org role or a team role, matched case-insensitively', async () => {
+    const org = await makeOrg(t.db);
+    const team = await makeTeam(t.db, org.id);
+    await run((tx) => createRoleGroup(tx, org.id, 'Org-Admins', { orgRole: 'admin' }));
+    await run((tx) => createRoleGroup(tx, org.id, 'ml-leads', { teamId: team.id, teamRole: 'admin' }));
+    await expect(run((tx) => createRoleGroup(tx, org.id, 'org-admins', { orgRole: 'member' }))).rejects.toMatchObject({ code: 'uniqueness' });
+    const found = await roleGroupsFor(t.db, org.id, ['ORG-ADMINS', 'ML-Leads', 'unrelated']);
+    expect(found.map((g) => [g.group_name, g.org_role, g.team_role]).sort()).toEqual([
+      ['ml-leads', null, 'admin'],
+      ['Org-Admins', 'admin', null],
+    ].sort());
+  });
+});

@@ -1,0 +1,92 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/load.ts';
+
+const load = (env: Record<string, string>) => loadConfig(env as NodeJS.ProcessEnv);
+const fails = (env: Record<string, string>) => {
+  try {
+    load(env);
+  } catch (err: unknown) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('configuration', () => {
+  it('has documented defaults', () => {
+    const c = load({});
+    expect(c).toMatchObject({ port: 8080, host: '0.0.0.0', databaseUrl: null, dataDir: './data', autoProvisioning: false, oidc: [], ldap: null });
+    expect(c.scim.maxPageSize).toBe(1000);
+  });
+
+  it('environment overrides, typed', () => {
+    const c = load({ PORT: '9000', AUTO_PROVISIONING: 'true', DATABASE_URL: 'postgres://u@h/db', SCIM_MAX_PAGE_SIZE: '200', TRUST_PROXY: '1' });
+    expect(c).toMatchObject({ port: 9000, autoProvisioning: true, databaseUrl: 'postgres://u@h/db', trustProxy: 1 });
+    expect(c.scim.maxPageSize).toBe(200);
+  });
+
+  it('names the variable and what was expected', () => {
+    expect(fails({ PORT: 'eighty' })).toMatch(/PORT: expected an integer, got "eighty"/);
+    expect(fails({ PORT: '70000' })).toMatch(/PORT \(port\):/);
+    expect(fails({ AUTO_PROVISIONING: 'maybe' })).toMatch(/AUTO_PROVISIONING: expected true or false/);
+    expect(fails({ DATABASE_URL: 'mysql://x' })).toMatch(/DATABASE_URL \(databaseUrl\): a postgres:\/\/ URL/);
+    expect(fails({ SESSION_SECRET: 'short' })).toMatch(/SESSION_SECRET \(sessionSecret\): at least 32 characters/);
+    expect(fails({ LOG_LEVEL: 'loud' })).toMatch(/LOG_LEVEL/);
+    expect(fails({ SCIM_DEFAULT_PAGE_SIZE: '5000' })).toMatch(/SCIM_DEFAULT_PAGE_SIZE \(scim.defaultPageSize\): must not exceed scim.maxPageSize/);
+  });
+
+  it('reads OIDC providers from OIDC_PROVIDERS and OIDC_<NAME>_*', () => {
+    const c = load({
+      OIDC_PROVIDERS: 'okta,entra',
+      OIDC_OKTA_ISSUER: 'https://acme.okta.com',
+      OIDC_OKTA_CLIENT_ID: 'abc',
+      OIDC_OKTA_CLIENT_SECRET: 's3cret',
+      OIDC_OKTA_GROUPS_CLAIM: 'groups',
+      OIDC_ENTRA_ISSUER: 'https://login.microsoftonline.com/t/v2.0',
+      OIDC_ENTRA_CLIENT_ID: 'def',
+      OIDC_ENTRA_SCOPES: 'openid email profile',
+    });
+    expect(c.oidc).toHaveLength(2);
+    expect(c.oidc[0]).toMatchObject({ name: 'okta', clientSecret: 's3cret', groupsClaim: 'groups', scopes: ['openid', 'email', 'profile'] });
+    expect(c.oidc[1]).toMatchObject({ name: 'entra', scopes: ['openid', 'email', 'profile'] });
+    expect(c.oidc[1]).not.toHaveProperty('clientSecret');
+    expect(fails({ OIDC_PROVIDERS: 'okta', OIDC_OKTA_CLIENT_ID: 'x' })).toMatch(/OIDC_OKTA_ISSUER \(oidc.0.issuer\)/);
+    expect(fails({ OIDC_PROVIDERS: 'okta', OIDC_OKTA_ISSUER: 'https://x', OIDC_OKTA_CLIENT_ID: 'x', OIDC_GOOGLE_CLIENT_ID: 'y' })).toMatch(
+      /OIDC_GOOGLE_CLIENT_ID is set but OIDC_PROVIDERS does not name "google"/,
+    );
+    expect(fails({ OIDC_PROVIDERS: 'a,a', OIDC_A_ISSUER: 'https://x', OIDC_A_CLIENT_ID: 'x' })).toMatch(/duplicate provider name/);
+  });
+
+  it('reads LDAP from LDAP_*', () => {
+    const c = load({
+      LDAP_URL: 'ldaps://ldap.example:636',
+      LDAP_BIND_DN: 'cn=svc,dc=example,dc=org',
+      LDAP_BIND_PASSWORD: 'pw',
+      LDAP_SEARCH_BASE: 'ou=people,dc=example,dc=org',
+      LDAP_SEARCH_FILTER: '(mail={{username}})',
+      LDAP_ATTRIBUTES: 'email=mail,name=displayName,groups=memberOf',
+      LDAP_GROUP_ALLOW_LIST: 'cn=ml,ou=groups,dc=example,dc=org; cn=ops,ou=groups,dc=example,dc=org',
+    });
+    expect(c.ldap).toMatchObject({ url: 'ldaps://ldap.example:636', attributes: { email: 'mail', name: 'displayName', groups: 'memberOf' }, startTls: false, groupAllowList: ['cn=ml,ou=groups,dc=example,dc=org', 'cn=ops,ou=groups,dc=example,dc=org'] });
+    expect(fails({ LDAP_BIND_DN: 'x' })).toMatch(/LDAP_BIND_DN is set but LDAP_URL is not/);
+    expect(fails({ LDAP_URL: 'http://x', LDAP_BIND_DN: 'x', LDAP_BIND_PASSWORD: 'p', LDAP_SEARCH_BASE: 'b' })).toMatch(/LDAP_URL \(ldap.url\)/);
+    expect(fails({ LDAP_URL: 'ldap://x', LDAP_BIND_DN: 'x', LDAP_BIND_PASSWORD: 'p', LDAP_SEARCH_BASE: 'b', LDAP_SEARCH_FILTER: '(uid=*)' })).toMatch(/LDAP_SEARCH_FILTER.*\{\{username\}\}/);
+    expect(fails({ LDAP_URL: 'ldap://x', LDAP_ATTRIBUTES: 'mail' })).toMatch(/LDAP_ATTRIBUTES: expected email=/);
+  });
+
+  it('reads a deployment file (CONFIG_FILE) under the environment, refusing unknown keys', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'orgbridge-config-'));
+    const file = join(dir, 'deploy.json');
+    writeFileSync(file, JSON.stringify({ port: 7000, publicUrl: 'https://bridge.acme.example', scim: { maxPageSize: 500 } }));
+    const c = load({ CONFIG_FILE: file, PORT: '7001' });
+    expect(c).toMatchObject({ port: 7001, publicUrl: 'https://bridge.acme.example' });
+    expect(c.scim).toMatchObject({ maxPageSize: 500, defaultPageSize: 100 });
+    writeFileSync(file, JSON.stringify({ prot: 7000 }));
+    expect(fails({ CONFIG_FILE: file })).toMatch(/Unrecognized key.*prot/);
+    writeFileSync(file, '{ nope');
+    expect(fails({ CONFIG_FILE: file })).toMatch(/CONFIG_FILE: .* is not valid JSON/);
+  });
+});
