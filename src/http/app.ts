@@ -3,6 +3,7 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { AppDeps } from './deps.ts';
 import { healthRouter } from './health.ts';
+import { ssoRouter } from '../sso/index.ts';
 
 /**
  * The Express app, not listening: main.ts listens, tests drive it in-process.
@@ -30,7 +31,7 @@ export function buildApp(deps: AppDeps): Express {
   app.use(healthRouter(deps));
 
   // --- protocol routers (each owns its error rendering) ---
-  // [mount:sso]
+  app.use(ssoRouter(deps)); // [mount:sso]
   // [mount:scim]
   // [mount:api]
   // [mount:ui]

@@ -1,0 +1,50 @@
+import type { Tx } from '../context.ts';
+import { setOrgRole } from '../memberships.ts';
+import { roleGroupsFor } from '../role-groups.ts';
+import { addTeamMember, setTeamRole } from '../teams.ts';
+import type { MembershipRow, OrgRole, TeamRole } from '../types.ts';
+
+// IdP groups at sign-in (OIDC groups claim, LDAP groups with group sync on) → roles and
+// teams. Only ever adds or raises:
+//  - an organization role comes only from a role group an admin configured;
+//  - a team role comes from a team role group, or `member` for a team of the same name;
+//  - nothing is taken away here, so a sign-in can never remove an admin role given by
+//    hand or by SCIM, and fields SCIM owns (memberships.idp_owned) are left alone.
+
+const ORG_RANK: Record<OrgRole, number> = { viewer: 0, member: 1, admin: 2 };
+const TEAM_RANK: Record<TeamRole, number> = { 'view-only': 0, member: 1, admin: 2 };
+
+/** idp_owned names SCIM uses for the organization role. */
+const ORG_ROLE_OWNED = ['organizationRole', 'orgRole', 'roles', 'role'];
+
+export async function applyGroupClaims(tx: Tx, userId: string, groups: string[]): Promise<void> {
+  const keys = [...new Set(groups.map((g) => g.normalize('NFKC').toLowerCase()))];
+  if (!keys.length) return;
+  const memberships = (await tx.trx('memberships').where({ user_id: userId, status: 'active' })) as MembershipRow[];
+  for (const m of memberships) {
+    const roleGroups = await roleGroupsFor(tx.trx, m.org_id, groups);
+
+    const owned = Array.isArray(m.idp_owned) ? m.idp_owned : [];
+    const granted = roleGroups.map((g) => g.org_role).filter((r): r is OrgRole => r !== null);
+    if (granted.length && !owned.some((f) => ORG_ROLE_OWNED.includes(f))) {
+      const best = granted.reduce((a, b) => (ORG_RANK[b] > ORG_RANK[a] ? b : a));
+      if (ORG_RANK[best] > ORG_RANK[m.org_role]) await setOrgRole(tx, m.org_id, userId, best);
+    }
+
+    const wanted = new Map<string, TeamRole>();
+    for (const g of roleGroups) {
+      if (g.team_id && g.team_role) {
+        const cur = wanted.get(g.team_id);
+        if (!cur || TEAM_RANK[g.team_role] > TEAM_RANK[cur]) wanted.set(g.team_id, g.team_role);
+      }
+    }
+    const named = (await tx.trx('teams').where({ org_id: m.org_id }).whereIn('name_key', keys).pluck('id')) as string[];
+    for (const teamId of named) if (!wanted.has(teamId)) wanted.set(teamId, 'member');
+
+    for (const [teamId, role] of wanted) {
+      const current = await tx.trx('team_members').where({ team_id: teamId, user_id: userId }).first<{ role: TeamRole } | undefined>('role');
+      if (!current) await addTeamMember(tx, m.org_id, teamId, userId, role);
+      else if (TEAM_RANK[role] > TEAM_RANK[current.role]) await setTeamRole(tx, m.org_id, teamId, userId, role);
+    }
+  }
+}

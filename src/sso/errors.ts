@@ -1,0 +1,51 @@
+// The one SSO error type. Every refusal or failure on the sign-in paths becomes an
+// SsoError; `renderSsoError` (errors-render.ts) turns it into an HTML page for browser
+// routes or JSON for /auth/me. `expose` is true below 500: the message is for the person.
+
+export type SsoErrorCode =
+  | 'bad_request'
+  | 'unauthenticated'
+  | 'invalid_credentials'
+  | 'sign_in_refused'
+  | 'not_provisioned'
+  | 'deactivated'
+  | 'seat_limit'
+  | 'not_allowed'
+  | 'link_invalid'
+  | 'unknown_provider'
+  | 'idp_unavailable'
+  | 'ldap_unavailable'
+  | 'internal';
+
+export class SsoError extends Error {
+  override name = 'SsoError';
+  readonly expose: boolean;
+  constructor(
+    readonly status: number,
+    readonly code: SsoErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.expose = status < 500;
+  }
+}
+
+export const badRequest = (message: string) => new SsoError(400, 'bad_request', message);
+export const unauthenticated = () => new SsoError(401, 'unauthenticated', 'You are not signed in.');
+export const invalidCredentials = () => new SsoError(401, 'invalid_credentials', 'Wrong username or password.');
+export const signInRefused = (message: string, cause?: unknown) => new SsoError(400, 'sign_in_refused', message, { cause });
+export const notProvisioned = () =>
+  new SsoError(403, 'not_provisioned', 'You do not have an account here yet. Ask an administrator of your organization to invite you.');
+export const deactivated = () =>
+  new SsoError(403, 'deactivated', 'Your account has been deactivated. Ask an administrator of your organization to reactivate it.');
+export const seatLimit = () =>
+  new SsoError(403, 'seat_limit', 'Your organization has no seat left for you. Ask an administrator of your organization for a seat.');
+export const notAllowed = (message: string) => new SsoError(403, 'not_allowed', message);
+export const linkInvalid = () => new SsoError(410, 'link_invalid', 'This sign-in link is invalid, expired or already used.');
+export const unknownProvider = () => new SsoError(404, 'unknown_provider', 'No such sign-in provider.');
+export const idpUnavailable = (cause: unknown) =>
+  new SsoError(503, 'idp_unavailable', 'The identity provider cannot be reached right now. Try again later.', { cause });
+export const ldapUnavailable = (cause: unknown) =>
+  new SsoError(503, 'ldap_unavailable', 'The directory server cannot be reached right now. Try again later.', { cause });
+export const internal = (cause: unknown) => new SsoError(500, 'internal', 'Sign-in failed because of an internal error.', { cause });

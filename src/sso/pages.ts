@@ -1,0 +1,58 @@
+// Server-rendered pages of the sign-in paths: plain HTML, no scripts, no inline styles
+// (the app's CSP allows neither). Every interpolated value goes through `esc`.
+
+export function esc(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function layout(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)} · orgbridge</title></head>
+<body><main><h1>${esc(title)}</h1>
+${body}
+</main></body></html>`;
+}
+
+export interface LoginPageProvider {
+  href: string;
+  label: string;
+}
+
+export function loginPage(providers: LoginPageProvider[]): string {
+  const items = providers.map((p) => `<li><a href="${esc(p.href)}">Sign in with ${esc(p.label)}</a></li>`).join('\n');
+  const body = providers.length
+    ? `<ul class="providers">\n${items}\n</ul>`
+    : '<p>No sign-in provider is configured. An operator can create a one-time sign-in link with <code>orgbridge admin-link</code>.</p>';
+  return layout('Sign in', body);
+}
+
+export function ldapLoginPage(opts: { action: string; returnTo: string | null; error?: string; username?: string }): string {
+  const error = opts.error ? `<p class="error" role="alert">${esc(opts.error)}</p>\n` : '';
+  const returnTo = opts.returnTo ? `<input type="hidden" name="returnTo" value="${esc(opts.returnTo)}">\n` : '';
+  return layout(
+    'Sign in with your directory account',
+    `${error}<form method="post" action="${esc(opts.action)}">
+${returnTo}<label>Username <input name="username" autocomplete="username" required value="${esc(opts.username ?? '')}"></label>
+<label>Password <input name="password" type="password" autocomplete="current-password" required></label>
+<button type="submit">Sign in</button>
+</form>
+<p><a href="/login">Other ways to sign in</a></p>`,
+  );
+}
+
+export function errorPage(status: number, message: string): string {
+  return layout(status >= 500 ? 'Sign-in is unavailable' : 'Sign-in refused', `<p class="error" role="alert">${esc(message)}</p>\n<p><a href="/login">Back to sign-in</a></p>`);
+}
+
+export function linkConfirmPage(action: string): string {
+  return layout(
+    'One-time sign-in link',
+    `<p>This link signs you in once. It stops working after use or after 15 minutes.</p>
+<form method="post" action="${esc(action)}"><button type="submit">Sign in</button></form>`,
+  );
+}
+
+export function logoutPage(): string {
+  return layout('Sign out', '<form method="post" action="/logout"><button type="submit">Sign out</button></form>');
+}

@@ -1,0 +1,161 @@
+import express, { Router, type Request, type Response } from 'express';
+import passport from 'passport';
+import type { AppDeps } from '../http/deps.ts';
+import { consumeBreakGlassLink } from '../domain/provisioning/break-glass.ts';
+import { provisionSignIn } from '../domain/provisioning/sign-in.ts';
+import { runStrategy } from './authenticate.ts';
+import { badRequest, invalidCredentials, ldapUnavailable, linkInvalid, notAllowed, signInRefused, unauthenticated, unknownProvider } from './errors.ts';
+import type { SignInIdentity } from './identity.ts';
+import { createLdapDirectory, type LdapRefusal } from './ldap/directory.ts';
+import { ldapLoginForm } from './ldap/input.ts';
+import { loadMe } from './me.ts';
+import { createOidcProvider, type CustomFetch, type OidcProvider } from './oidc/client.ts';
+import { oidcFailure } from './oidc/errors.ts';
+import { ldapLoginPage, linkConfirmPage, loginPage, logoutPage } from './pages.ts';
+import { ssoErrorHandler } from './render.ts';
+import { returnToOrDefault, safeReturnTo } from './return-to.ts';
+import { currentUser, endSession, establishSession, SESSION_COOKIE, sessionMiddleware, type AuthMethod } from './session/middleware.ts';
+
+/** Test and embedding hooks; production passes none. */
+export interface SsoHooks {
+  /** Outbound HTTP for OIDC (discovery, token, UserInfo, JWKS), e.g. trusting a test CA. */
+  oidcFetch?: CustomFetch;
+}
+
+export type SsoDeps = AppDeps & { sso?: SsoHooks };
+
+const noStore = (res: Response) => res.set('Cache-Control', 'no-store');
+
+export function ssoRouter(deps: SsoDeps): Router {
+  const { config, db, logger } = deps;
+  const now = () => deps.now?.() ?? new Date();
+  const pp = new passport.Authenticator();
+
+  const providers = new Map<string, OidcProvider>(
+    config.oidc.map((p) => [p.name, createOidcProvider(p, { publicUrl: config.publicUrl, logger, fetch: deps.sso?.oidcFetch })]),
+  );
+  const ldap = config.ldap ? createLdapDirectory(config.ldap, logger) : null;
+  if (ldap) pp.use(ldap.strategyName, ldap.strategy);
+
+  const router = Router();
+  router.use(['/login', '/logout', '/auth'], sessionMiddleware(deps));
+
+  const signIn = async (req: Request, res: Response, identity: SignInIdentity, method: AuthMethod, returnTo: string) => {
+    const result = await provisionSignIn(db, identity, { autoProvisioning: config.autoProvisioning, now: now() });
+    await establishSession(req, { userId: result.userId, method, provider: identity.label }, now());
+    req.log?.info({ userId: result.userId, provider: identity.label, created: result.createdPerson }, 'signed in');
+    noStore(res).redirect(303, returnTo);
+  };
+
+  // --- the sign-in page ---
+  router.get('/login', (req, res) => {
+    const returnTo = safeReturnTo(req.query.returnTo, config.publicUrl);
+    const q = returnTo ? `?returnTo=${encodeURIComponent(returnTo)}` : '';
+    const list = [...providers.values()].map((p) => ({ href: `/auth/oidc/${encodeURIComponent(p.name)}/login${q}`, label: p.label }));
+    if (ldap) list.push({ href: `/auth/ldap/login${q}`, label: 'your directory account (LDAP)' });
+    noStore(res).type('html').send(loginPage(list));
+  });
+
+  // --- OIDC ---
+  const providerOf = (req: Request): OidcProvider => {
+    const p = providers.get(String(req.params.provider));
+    if (!p) throw unknownProvider();
+    return p;
+  };
+  const registered = async (p: OidcProvider): Promise<string> => {
+    let strategy;
+    try {
+      strategy = await p.strategy();
+    } catch (err: unknown) {
+      throw oidcFailure(err);
+    }
+    pp.use(p.strategyName, strategy); // same instance each time after discovery
+    return p.strategyName;
+  };
+
+  router.get('/auth/oidc/:provider/login', async (req, res) => {
+    const p = providerOf(req);
+    const name = await registered(p);
+    const returnTo = safeReturnTo(req.query.returnTo, config.publicUrl);
+    if (returnTo) req.session.returnTo = returnTo;
+    else delete req.session.returnTo;
+    const outcome = await runStrategy(pp, name, req, res);
+    // On success the strategy has redirected to the IdP and ended the response.
+    if (outcome.kind === 'error') throw oidcFailure(outcome.error);
+    if (outcome.kind !== 'success' && !res.headersSent) throw signInRefused('The sign-in could not be started.');
+  });
+
+  router.get('/auth/oidc/:provider/callback', async (req, res) => {
+    const p = providerOf(req);
+    if (req.query.code === undefined && req.query.error === undefined) throw badRequest('This address is only for the identity provider to send you back to.');
+    const name = await registered(p);
+    const returnTo = returnToOrDefault(req.session.returnTo, config.publicUrl);
+    const outcome = await runStrategy(pp, name, req, res);
+    if (outcome.kind === 'error') throw oidcFailure(outcome.error);
+    if (outcome.kind === 'fail') {
+      const info = outcome.info as { message?: string } | undefined;
+      throw signInRefused(`The sign-in was refused: ${info?.message ?? 'unknown reason'}.`);
+    }
+    await signIn(req, res, outcome.user as SignInIdentity, 'oidc', returnTo);
+  });
+
+  // --- LDAP ---
+  if (ldap) {
+    router.get('/auth/ldap/login', (req, res) => {
+      noStore(res).type('html').send(ldapLoginPage({ action: '/auth/ldap/login', returnTo: safeReturnTo(req.query.returnTo, config.publicUrl) }));
+    });
+    router.post('/auth/ldap/login', express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 10 }), async (req, res) => {
+      const parsed = ldapLoginForm.safeParse(req.body ?? {});
+      if (!parsed.success) throw badRequest(parsed.error.issues[0]?.message ?? 'Enter your username and password.');
+      req.body = parsed.data; // what the strategy reads: trimmed username, checked password
+      const returnTo = returnToOrDefault(parsed.data.returnTo, config.publicUrl);
+      const outcome = await runStrategy(pp, ldap.strategyName, req, res);
+      if (outcome.kind === 'error') throw ldapUnavailable(outcome.error);
+      if (outcome.kind === 'fail') {
+        const info = outcome.info as Partial<LdapRefusal> | undefined;
+        if (info?.code === 'not_allowed') throw notAllowed(info.message ?? 'Not allowed.');
+        if (outcome.status === 400) throw badRequest('Enter your username and password.');
+        throw invalidCredentials();
+      }
+      await signIn(req, res, outcome.user as SignInIdentity, 'ldap', returnTo);
+    });
+  }
+
+  // --- break-glass links (orgbridge admin-link) ---
+  // GET only shows a button: link scanners and previews must not use the link up.
+  router.get('/auth/link/:token', (req, res) => {
+    noStore(res).set('Referrer-Policy', 'no-referrer').type('html').send(linkConfirmPage(`/auth/link/${encodeURIComponent(String(req.params.token))}`));
+  });
+  router.post('/auth/link/:token', async (req, res) => {
+    const token = String(req.params.token);
+    if (!/^obg_[A-Za-z0-9_-]{43}$/.test(token)) throw linkInvalid();
+    const { userId } = await consumeBreakGlassLink(db, token, now());
+    await establishSession(req, { userId, method: 'break_glass' }, now());
+    req.log?.warn({ userId }, 'signed in with a break-glass link');
+    noStore(res).redirect(303, '/auth/me');
+  });
+
+  // --- session ---
+  router.get('/logout', (_req, res) => {
+    noStore(res).type('html').send(logoutPage());
+  });
+  router.post('/logout', async (req, res) => {
+    await endSession(req);
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    noStore(res).redirect(303, '/login');
+  });
+
+  router.get('/auth/me', async (req, res) => {
+    const who = currentUser(req);
+    if (!who) throw unauthenticated();
+    const me = await loadMe(db, who.userId);
+    if (!me) {
+      await endSession(req);
+      throw unauthenticated();
+    }
+    noStore(res).json({ ...me, authMethod: req.session.authMethod ?? null });
+  });
+
+  router.use(['/login', '/logout', '/auth'], ssoErrorHandler(logger, config.publicUrl));
+  return router;
+}

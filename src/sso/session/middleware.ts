@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import type { Request, RequestHandler } from 'express';
+import session from 'express-session';
+import { ConfigError } from '../../config/env.ts';
+import type { AppDeps } from '../../http/deps.ts';
+import { KnexSessionStore } from './store.ts';
+
+export const SESSION_COOKIE = 'orgbridge.sid';
+
+export type AuthMethod = 'oidc' | 'ldap' | 'break_glass';
+
+declare module 'express-session' {
+  interface SessionData {
+    userId?: string;
+    authMethod?: AuthMethod;
+    provider?: string;
+    signedInAt?: string;
+    returnTo?: string;
+  }
+}
+
+// One middleware (and so one secret and one store) per AppDeps: the SSO router and the
+// admin API must read the same cookie.
+const made = new WeakMap<AppDeps, RequestHandler>();
+
+function secretOf(deps: AppDeps): string {
+  if (deps.config.sessionSecret) return deps.config.sessionSecret;
+  if (process.env.NODE_ENV === 'production') {
+    throw new ConfigError('SESSION_SECRET (sessionSecret) is required when NODE_ENV=production');
+  }
+  deps.logger.warn(
+    'SESSION_SECRET is not set: using a random secret; sessions end when this process restarts and are not shared with other instances',
+  );
+  return randomBytes(32).toString('base64url');
+}
+
+/**
+ * express-session over the `sessions` table. Cookie: HttpOnly, SameSite=Lax, Secure
+ * whenever PUBLIC_URL is https, lifetime SESSION_TTL_HOURS.
+ */
+export function sessionMiddleware(deps: AppDeps): RequestHandler {
+  const existing = made.get(deps);
+  if (existing) return existing;
+  const ttlMs = deps.config.sessionTtlHours * 3600_000;
+  const handler = session({
+    name: SESSION_COOKIE,
+    secret: secretOf(deps),
+    store: new KnexSessionStore(deps.db, ttlMs, deps.now),
+    resave: false,
+    saveUninitialized: false,
+    rolling: false,
+    unset: 'destroy',
+    cookie: {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: new URL(deps.config.publicUrl).protocol === 'https:',
+      path: '/',
+      maxAge: ttlMs,
+    },
+  });
+  made.set(deps, handler);
+  return handler;
+}
+
+/** The signed-in person, or null. Needs sessionMiddleware to have run on the request. */
+export function currentUser(req: Request): { userId: string } | null {
+  const userId = req.session?.userId;
+  return typeof userId === 'string' && userId ? { userId } : null;
+}
+
+const promisify = (fn: (cb: (err?: unknown) => void) => void) =>
+  new Promise<void>((resolve, reject) => fn((err) => (err ? reject(err) : resolve())));
+
+/**
+ * Starts the signed-in session: a new session id (the pre-sign-in session, which held
+ * the OIDC state and returnTo, is destroyed), then the person and how they signed in.
+ */
+export async function establishSession(req: Request, who: { userId: string; method: AuthMethod; provider?: string }, now: Date): Promise<void> {
+  await promisify((cb) => req.session.regenerate(cb));
+  req.session.userId = who.userId;
+  req.session.authMethod = who.method;
+  if (who.provider) req.session.provider = who.provider;
+  req.session.signedInAt = now.toISOString();
+  await promisify((cb) => req.session.save(cb));
+}
+
+export async function endSession(req: Request): Promise<void> {
+  if (!req.session) return;
+  await promisify((cb) => req.session.destroy(cb));
+}

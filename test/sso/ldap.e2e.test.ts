@@ -1,0 +1,199 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ConfigError } from '../../src/config/env.ts';
+import { runInTransaction } from '../../src/domain/context.ts';
+import { claimDomain } from '../../src/domain/domains.ts';
+import { setDefaultTeam, updateOrganizationSettings } from '../../src/domain/organizations.ts';
+import { skipWithout } from '../support/binaries.ts';
+import { createTestDb, type TestDb } from '../support/db.ts';
+import { makeOrg, makeTeam, testActor } from '../support/factories.ts';
+import { Agent } from '../support/https-fetch.ts';
+import { freePort } from '../support/ports.ts';
+import { BASE, SERVICE_DN, SERVICE_PW, SLAPD, startSlapd, type Slapd } from '../support/slapd.ts';
+import { startApp, type RunningApp } from '../support/sso-app.ts';
+
+// End to end against a real OpenLDAP slapd (Debian package), started per file with a
+// generated config on loopback ports: ldap:// and ldaps:// with a throwaway CA.
+
+const skip = skipWithout(SLAPD, 'slapd', 'apt-get install slapd ldap-utils');
+
+let tdb: TestDb;
+let slapd: Slapd;
+let tlsOnly: Slapd; // refuses every simple bind that is not under TLS
+const apps: RunningApp[] = [];
+
+const ldapEnv = (url: string, extra: Record<string, string> = {}) => ({
+  AUTO_PROVISIONING: 'true',
+  LDAP_URL: url,
+  LDAP_BIND_DN: SERVICE_DN,
+  LDAP_BIND_PASSWORD: SERVICE_PW,
+  LDAP_SEARCH_BASE: `ou=people,${BASE}`,
+  LDAP_SEARCH_FILTER: '(uid={{username}})',
+  LDAP_ATTRIBUTES: 'email=mail,name=cn,groups=memberOf',
+  LDAP_GROUP_SYNC: 'true',
+  LDAP_TIMEOUT_MS: '3000',
+  ...extra,
+});
+
+async function app(env: Record<string, string>): Promise<RunningApp> {
+  const a = await startApp(tdb.db, env);
+  apps.push(a);
+  return a;
+}
+
+async function login(a: RunningApp, form: Record<string, string> | string, agent = new Agent()) {
+  const init = typeof form === 'string'
+    ? { method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } }
+    : { form };
+  const res = await agent.request(`${a.url}/auth/ldap/login`, init);
+  return { agent, res, text: await res.text() };
+}
+
+async function meOf(a: RunningApp, agent: Agent) {
+  const res = await agent.request(`${a.url}/auth/me`);
+  return { status: res.status, body: (await res.json()) as { user?: { email: string }; organizations?: { name: string; teams: { name: string }[] }[] } };
+}
+
+const binds = (s: Slapd) => (readFileSync(`${s.dir}/slapd.log`, 'utf8').match(/ BIND dn=/g) ?? []).length;
+
+describe.skipIf(skip)('LDAP sign-in against a real slapd', () => {
+  let plain: RunningApp;
+
+  beforeAll(async () => {
+    tdb = await createTestDb();
+    [slapd, tlsOnly] = await Promise.all([startSlapd(), startSlapd({ tlsOnly: true })]);
+    const org = await makeOrg(tdb.db, 'Example');
+    const everyone = await makeTeam(tdb.db, org.id, 'everyone');
+    await makeTeam(tdb.db, org.id, 'ops');
+    await makeTeam(tdb.db, org.id, 'platform');
+    await runInTransaction(tdb.db, testActor, async (tx) => {
+      await claimDomain(tx, org.id, 'example.org');
+      await setDefaultTeam(tx, org.id, everyone.id);
+      await updateOrganizationSettings(tx, org.id, { autoProvisioning: true });
+    });
+    plain = await app(ldapEnv(slapd.url));
+  });
+
+  afterAll(async () => {
+    for (const a of apps) await a.stop();
+    await slapd?.stop();
+    await tlsOnly?.stop();
+    await tdb?.close();
+  });
+
+  test('GET shows the form; a good bind signs in, maps email, name and groups → teams', async () => {
+    const form = await new Agent().request(`${plain.url}/auth/ldap/login`);
+    expect(form.status).toBe(200);
+    expect(await form.text()).toContain('name="password"');
+    const { agent, res } = await login(plain, { username: 'alice', password: 'alice-pw', returnTo: '/auth/me' });
+    expect(res.status).toBe(303);
+    const me = await meOf(plain, agent);
+    expect(me.body.user).toMatchObject({ email: 'alice@example.org', displayName: 'Alice Archer' });
+    expect(me.body.organizations![0]!.teams.map((t) => t.name).sort()).toEqual(['everyone', 'ops', 'platform']);
+    const user = await tdb.db('users').where({ email_key: 'alice@example.org' }).first();
+    const identity = await tdb.db('external_identities').where({ user_id: user.id }).first();
+    expect(identity.provider).toBe(`ldap:${slapd.url}`);
+    expect(identity.external_id).toMatch(/^[0-9a-f-]{36}$/); // entryUUID, not the DN
+  });
+
+  test('wrong password and unknown user: 401 with the form again, no session', async () => {
+    for (const form of [{ username: 'alice', password: 'wrong' }, { username: 'nobody', password: 'x' }]) {
+      const { agent, res, text } = await login(plain, form);
+      expect(res.status).toBe(401);
+      expect(text).toContain('Wrong username or password');
+      expect(text).toContain('name="password"');
+      expect((await meOf(plain, agent)).status).toBe(401);
+    }
+  });
+
+  test('empty or whitespace password: refused before any bind', async () => {
+    const before = binds(slapd);
+    for (const password of ['', ' ', '\t \n']) {
+      const { res } = await login(plain, { username: 'alice', password });
+      expect(res.status).toBe(400);
+    }
+    const missing = await login(plain, 'username=alice');
+    expect(missing.res.status).toBe(400);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(binds(slapd)).toBe(before);
+  });
+
+  test.each([
+    ['*', { username: '*', password: 'x' }],
+    [')( injection', { username: 'alice)(uid=*', password: 'x' }],
+    ['or-all filter', { username: '*)(|(uid=*', password: 'alice-pw' }],
+    ['NUL', { username: 'alice\u0000', password: 'alice-pw' }],
+    ['backslash', { username: 'alice\\', password: 'alice-pw' }],
+  ])('username injection (%s) is refused, never 500', async (_label, form) => {
+    const { agent, res } = await login(plain, form);
+    expect(res.status).toBe(400);
+    expect((await meOf(plain, agent)).status).toBe(401);
+  });
+
+  test('non-string input (repeated field, JSON body) is refused, never 500', async () => {
+    const repeated = await login(plain, 'username=alice&username=bob&password=alice-pw');
+    expect(repeated.res.status).toBe(400);
+    const json = await new Agent().request(`${plain.url}/auth/ldap/login`, {
+      method: 'POST',
+      body: JSON.stringify({ username: ['alice'], password: { $ne: '' } }),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(json.status).toBe(400);
+  });
+
+  test('DNs with , ( ) and \\ sign in and keep their groups', async () => {
+    for (const [username, password, email] of [['jdoe', 'jane-pw', 'jane.doe@example.org'], ['dan', 'dan-pw', 'dan@example.org']] as const) {
+      const { agent, res } = await login(plain, { username, password });
+      expect(res.status).toBe(303);
+      const me = await meOf(plain, agent);
+      expect(me.body.user!.email).toBe(email);
+      expect(me.body.organizations![0]!.teams.map((t) => t.name).sort()).toEqual(['everyone', 'ops']);
+    }
+  });
+
+  test('group allow-list: only members of an allowed group may sign in', async () => {
+    const a = await app(ldapEnv(slapd.url, { LDAP_GROUP_ALLOW_LIST: 'platform' }));
+    expect((await login(a, { username: 'bob', password: 'bob-pw' })).res.status).toBe(303);
+    const carol = await login(a, { username: 'carol', password: 'carol-pw' });
+    expect(carol.res.status).toBe(403);
+    expect(carol.text).toContain('not in a group allowed');
+    expect((await login(a, { username: 'jdoe', password: 'jane-pw' })).res.status).toBe(403);
+    // By DN (semicolon-separated, since DNs hold commas), spelled differently from slapd.
+    const byDn = await app(ldapEnv(slapd.url, { LDAP_GROUP_ALLOW_LIST: `CN=Ops,OU=Groups,${BASE};cn=nobody,${BASE}` }));
+    expect((await login(byDn, { username: 'jdoe', password: 'jane-pw' })).res.status).toBe(303);
+    expect((await login(byDn, { username: 'bob', password: 'bob-pw' })).res.status).toBe(403);
+  });
+
+  test('LDAPS with the test CA; without the CA the certificate is refused (503)', async () => {
+    const good = await app(ldapEnv(tlsOnly.urlTls, { LDAP_CA_FILE: tlsOnly.caFile }));
+    const { agent, res } = await login(good, { username: 'bob', password: 'bob-pw' });
+    expect(res.status).toBe(303);
+    expect((await meOf(good, agent)).body.user!.email).toBe('bob@example.org');
+    const noCa = await app(ldapEnv(tlsOnly.urlTls));
+    expect((await login(noCa, { username: 'bob', password: 'bob-pw' })).res.status).toBe(503);
+  });
+
+  test('plain ldap:// to a server that refuses clear-text binds is an outage (503), not a wrong password', async () => {
+    const clear = await app(ldapEnv(tlsOnly.url));
+    const { res, text } = await login(clear, { username: 'bob', password: 'bob-pw' });
+    expect(res.status).toBe(503);
+    expect(text).toContain('cannot be reached');
+  });
+
+  test('StartTLS is refused at start-up, pointing to ldaps://', async () => {
+    await expect(startApp(tdb.db, ldapEnv(tlsOnly.url, { LDAP_STARTTLS: 'true', LDAP_CA_FILE: tlsOnly.caFile }))).rejects.toThrow(ConfigError);
+    await expect(startApp(tdb.db, ldapEnv(tlsOnly.url, { LDAP_STARTTLS: 'true' }))).rejects.toThrow(/ldaps:\/\//);
+  });
+
+  test('an unreadable CA file stops start-up, naming LDAP_CA_FILE', async () => {
+    await expect(startApp(tdb.db, ldapEnv(slapd.urlTls, { LDAP_CA_FILE: '/nonexistent/ca.pem' }))).rejects.toThrow(/LDAP_CA_FILE/);
+  });
+
+  test('server down → 503 page, not "wrong password"', async () => {
+    const down = await app(ldapEnv(`ldap://127.0.0.1:${await freePort()}`));
+    const { res, text } = await login(down, { username: 'alice', password: 'alice-pw' });
+    expect(res.status).toBe(503);
+    expect(text).toContain('directory server cannot be reached');
+    expect(text).not.toContain('Wrong username');
+  });
+});

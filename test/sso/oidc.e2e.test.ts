@@ -1,0 +1,321 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runInTransaction } from '../../src/domain/context.ts';
+import { claimDomain } from '../../src/domain/domains.ts';
+import { invite } from '../../src/domain/invitations.ts';
+import { deactivateMember, setIdpOwned } from '../../src/domain/memberships.ts';
+import { setDefaultTeam, setSeatLicense, updateOrganizationSettings } from '../../src/domain/organizations.ts';
+import { createRoleGroup } from '../../src/domain/role-groups.ts';
+import type { OrganizationRow, TeamRow } from '../../src/domain/types.ts';
+import { createTestDb, type TestDb } from '../support/db.ts';
+import { makeMember, makeOrg, makeTeam, testActor } from '../support/factories.ts';
+import { Agent } from '../support/https-fetch.ts';
+import { startOidcProvider, type TestOp } from '../support/oidc-provider.ts';
+import { freePort } from '../support/ports.ts';
+import { startApp, type RunningApp } from '../support/sso-app.ts';
+import { me, reachCallback, signIn } from './oidc-flow.ts';
+
+// End to end against a real OpenID Provider (oidc-provider on a loopback port, over TLS),
+// through the full redirect flow, with the app built as in production.
+
+let tdb: TestDb;
+let op: TestOp;
+let app: RunningApp;
+let appNoAuto: RunningApp; // same database, AUTO_PROVISIONING=false
+let acme: OrganizationRow;
+let everyone: TeamRow;
+
+const count = async (table: string, where: Record<string, unknown> = {}) =>
+  Number(((await tdb.db(table).where(where).count({ n: '*' }).first()) as { n: number }).n);
+const tx = <T>(fn: Parameters<typeof runInTransaction<T>>[2]) => runInTransaction(tdb.db, testActor, fn);
+
+function account(id: string, email: string, extra: Record<string, unknown> = {}) {
+  op.accounts.set(id, { email, email_verified: true, name: `Name ${id}`, ...extra });
+}
+
+beforeAll(async () => {
+  tdb = await createTestDb();
+  const [port, portNoAuto] = [await freePort(), await freePort()];
+  op = await startOidcProvider({
+    redirectUris: [port, portNoAuto].map((p) => `http://127.0.0.1:${p}/auth/oidc/test/callback`),
+    publicClient: { clientId: 'orgbridge-public', redirectUris: [`http://127.0.0.1:${port}/auth/oidc/pub/callback`] },
+  });
+  const env = {
+    // Two providers; "pub" is a public client (no OIDC_PUB_CLIENT_SECRET: PKCE only).
+    OIDC_PROVIDERS: 'test,pub',
+    OIDC_PUB_ISSUER: op.issuer,
+    OIDC_PUB_CLIENT_ID: 'orgbridge-public',
+    OIDC_PUB_DISPLAY_NAME: 'Public client',
+    OIDC_TEST_ISSUER: op.issuer,
+    OIDC_TEST_CLIENT_ID: op.clientId,
+    OIDC_TEST_CLIENT_SECRET: op.clientSecret,
+    OIDC_TEST_SCOPES: 'openid email profile groups',
+    OIDC_TEST_GROUPS_CLAIM: 'groups',
+  };
+  app = await startApp(tdb.db, { ...env, PORT: String(port), AUTO_PROVISIONING: 'true' }, { oidcFetch: op.fetch });
+  appNoAuto = await startApp(tdb.db, { ...env, PORT: String(portNoAuto), AUTO_PROVISIONING: 'false' }, { oidcFetch: op.fetch });
+});
+
+afterAll(async () => {
+  await appNoAuto?.stop();
+  await app?.stop();
+  await op?.stop();
+  await tdb?.close();
+});
+
+describe('OIDC sign-in against a real OpenID Provider', () => {
+  test('the first person on an empty deployment becomes system admin', async () => {
+    account('root', 'root@ops.example');
+    const { agent, authUrl, response } = await signIn(app, op, 'root');
+    // PKCE, state and nonce on every authorization request.
+    expect(authUrl.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(authUrl.searchParams.get('code_challenge')).toBeTruthy();
+    expect(authUrl.searchParams.get('state')).toBeTruthy();
+    expect(authUrl.searchParams.get('nonce')).toBeTruthy();
+    expect(response.status).toBe(303);
+    const { status, body } = await me(app, agent);
+    expect(status).toBe(200);
+    expect(body.user).toMatchObject({ email: 'root@ops.example', systemAdmin: true });
+    expect(body.organizations).toEqual([]);
+    expect(await count('audit_log', { action: 'system_admin.first' })).toBe(1);
+
+    // Set up the organization the other tests sign in to; it needs an admin of its own.
+    acme = await makeOrg(tdb.db, 'Acme');
+    everyone = await makeTeam(tdb.db, acme.id, 'everyone');
+    await tx(async (t) => {
+      await claimDomain(t, acme.id, 'acme.example');
+      await setDefaultTeam(t, acme.id, everyone.id);
+      await updateOrganizationSettings(t, acme.id, { autoProvisioning: true });
+    });
+    await makeMember(tdb.db, acme.id, { userName: 'boss@acme.example', orgRole: 'admin' });
+  });
+
+  test('a verified address in a claimed domain joins the org as member, in the default team; session cookie and returnTo', async () => {
+    account('alice', 'alice@acme.example', { groups: [] });
+    const agent = new Agent(op.caPem);
+    const first = await agent.request(`${app.url}/login`);
+    expect(await first.text()).toContain('/auth/oidc/test/login');
+    const { callbackUrl } = await reachCallback(app, op, 'alice', { agent, returnTo: '/auth/me?from=test' });
+    const before = agent.cookies(app.url).get('orgbridge.sid');
+    expect(before).toBeTruthy();
+    const res = await agent.request(callbackUrl);
+    expect(res.status).toBe(303);
+    expect(res.location).toBe(`${app.url}/auth/me?from=test`);
+    const setCookie = res.headers.getSetCookie().find((c) => c.startsWith('orgbridge.sid='))!;
+    expect(setCookie).toMatch(/HttpOnly/i);
+    expect(setCookie).toMatch(/SameSite=Lax/i);
+    expect(setCookie).not.toMatch(/Secure/i); // http://127.0.0.1 public URL
+    // A new session id at sign-in.
+    expect(agent.cookies(app.url).get('orgbridge.sid')).not.toBe(before);
+
+    const { body } = await me(app, agent);
+    expect(body.user).toMatchObject({ email: 'alice@acme.example', systemAdmin: false });
+    expect(body.organizations).toEqual([
+      expect.objectContaining({ name: 'Acme', role: 'member', status: 'active', modelsSeat: 'full', teams: [expect.objectContaining({ name: 'everyone', role: 'member' })] }),
+    ]);
+    const user = await tdb.db('users').where({ email_key: 'alice@acme.example' }).first();
+    expect(await count('external_identities', { user_id: user.id, provider: `oidc:${op.issuer}`, external_id: 'alice' })).toBe(1);
+    expect(await count('audit_log', { action: 'member.add', target_id: user.id, org_id: acme.id })).toBe(1);
+    expect(await count('audit_log', { action: 'sso.sign_in', target_id: user.id })).toBe(1);
+    expect(await count('sessions', { user_id: user.id })).toBe(1);
+  });
+
+  test.each(['x@sub.acme.example', 'x@acme.example.evil', 'x@notacme.example'])('exact domain only: %s is refused and nothing is created', async (email) => {
+    const id = `stranger-${email}`;
+    account(id, email);
+    const users = await count('users');
+    const { response } = await signIn(app, op, id);
+    expect(response.status).toBe(403);
+    expect(await response.text()).toContain('Ask an administrator');
+    expect(await count('users')).toBe(users);
+  });
+
+  test('auto-provisioning off (organization, then deployment): refused with "ask an admin", nothing created', async () => {
+    account('carl', 'carl@acme.example');
+    const users = await count('users');
+    await tx((t) => updateOrganizationSettings(t, acme.id, { autoProvisioning: false }));
+    const orgOff = await signIn(app, op, 'carl');
+    expect(orgOff.response.status).toBe(403);
+    expect(await orgOff.response.text()).toMatch(/Ask an administrator of your organization to invite you/);
+    await tx((t) => updateOrganizationSettings(t, acme.id, { autoProvisioning: true }));
+    const deploymentOff = await signIn(appNoAuto, op, 'carl');
+    expect(deploymentOff.response.status).toBe(403);
+    expect(await count('users')).toBe(users);
+    expect(await count('external_identities', { external_id: 'carl' })).toBe(0);
+    const refused = await tdb.db('audit_log').where({ action: 'sso.sign_in', outcome: 'refused', target_id: `oidc:${op.issuer}#carl` });
+    expect(refused.length).toBe(2);
+  });
+
+  test('an invited person becomes active with the invitation role and teams, even with auto-provisioning off', async () => {
+    const research = await makeTeam(tdb.db, acme.id, 'research');
+    await tx((t) => invite(t, { orgId: acme.id, emailOrUserName: 'ivy@acme.example', orgRole: 'viewer', teamIds: [research.id], ttlDays: 7 }));
+    account('ivy', 'ivy@acme.example');
+    const { agent, response } = await signIn(appNoAuto, op, 'ivy');
+    expect(response.status).toBe(303);
+    const { body } = await me(appNoAuto, agent);
+    expect(body.organizations).toEqual([
+      expect.objectContaining({ name: 'Acme', role: 'viewer', status: 'active', teams: [expect.objectContaining({ name: 'research' })] }),
+    ]);
+  });
+
+  test('a deactivated person is refused, and deactivation ends their sessions at once', async () => {
+    account('dora', 'dora@acme.example');
+    const { agent } = await signIn(app, op, 'dora');
+    expect((await me(app, agent)).status).toBe(200);
+    const dora = await tdb.db('users').where({ email_key: 'dora@acme.example' }).first();
+    await tx((t) => deactivateMember(t, acme.id, dora.id));
+    expect(await count('sessions', { user_id: dora.id })).toBe(0);
+    expect((await me(app, agent)).status).toBe(401);
+    const again = await signIn(app, op, 'dora');
+    expect(again.response.status).toBe(403);
+    expect(await again.response.text()).toContain('deactivated');
+  });
+
+  test.each([
+    ['false', false],
+    ['the string "true"', 'true'],
+    ['absent', undefined],
+  ])('email_verified %s: no account, and no link to the existing person with that address', async (_label, verified) => {
+    const existing = await makeMember(tdb.db, acme.id, { userName: `eve-${String(verified)}@acme.example` });
+    const id = `eve-${String(verified)}`;
+    op.accounts.set(id, { email: existing.user.email!, ...(verified === undefined ? {} : { email_verified: verified }) });
+    const users = await count('users');
+    const { response } = await signIn(app, op, id);
+    expect(response.status).toBe(403);
+    expect(await count('users')).toBe(users);
+    expect(await count('external_identities', { external_id: id })).toBe(0);
+  });
+
+  test('a groups claim grants org admin only through a role group; teams of the same name are joined', async () => {
+    const platform = await makeTeam(tdb.db, acme.id, 'platform');
+    await tx((t) => createRoleGroup(t, acme.id, 'acme-admins', { orgRole: 'admin' }));
+    account('gus', 'gus@acme.example', { groups: ['Administrators', 'admins', 'platform'] });
+    const plain = await signIn(app, op, 'gus');
+    let body = (await me(app, plain.agent)).body;
+    expect(body.organizations![0]).toMatchObject({ role: 'member' });
+    expect((body.organizations![0]!.teams as { name: string }[]).map((t) => t.name).sort()).toEqual(['everyone', 'platform']);
+    expect(platform.name).toBe('platform');
+
+    account('gus', 'gus@acme.example', { groups: ['acme-admins'] });
+    const promoted = await signIn(app, op, 'gus');
+    body = (await me(app, promoted.agent)).body;
+    expect(body.organizations![0]).toMatchObject({ role: 'admin' });
+  });
+
+  test('a sign-in without a groups claim never removes an admin role given by hand; SCIM-owned fields stay', async () => {
+    const hand = await makeMember(tdb.db, acme.id, { userName: 'hanna@acme.example', orgRole: 'admin' });
+    await tdb.db('users').where({ id: hand.user.id }).update({ display_name: 'Hanna (from SCIM)' });
+    await tx((t) => setIdpOwned(t, acme.id, hand.user.id, ['displayName']));
+    op.accounts.set('hanna', { email: 'hanna@acme.example', email_verified: true, name: 'Hanna From Claims', family_name: 'Claims' });
+    const { agent } = await signIn(app, op, 'hanna');
+    const { body } = await me(app, agent);
+    expect(body.organizations![0]).toMatchObject({ role: 'admin' });
+    const row = await tdb.db('users').where({ id: hand.user.id }).first();
+    expect(row.display_name).toBe('Hanna (from SCIM)');
+    expect(row.family_name).toBe('Claims'); // not owned by SCIM: updated
+  });
+
+  test('full seats gone: a viewer seat when the org says so, a refusal page otherwise', async () => {
+    const seats = await makeOrg(tdb.db, 'Seatless');
+    await makeMember(tdb.db, seats.id, { userName: 'admin@seatless.example', orgRole: 'admin' });
+    await tx(async (t) => {
+      await claimDomain(t, seats.id, 'seatless.example');
+      await updateOrganizationSettings(t, seats.id, { autoProvisioning: true, seatOverflow: 'viewer' });
+      await setSeatLicense(t, seats.id, { fullSeats: 1, viewerSeats: 1 });
+    });
+    account('v1', 'v1@seatless.example');
+    const viewer = await signIn(app, op, 'v1');
+    expect((await me(app, viewer.agent)).body.organizations![0]).toMatchObject({ modelsSeat: 'viewer' });
+    account('v2', 'v2@seatless.example');
+    const refused = await signIn(app, op, 'v2');
+    expect(refused.response.status).toBe(403);
+    expect(await refused.response.text()).toContain('no seat left');
+    expect(await count('users', { email_key: 'v2@seatless.example' })).toBe(0);
+  });
+
+  test('several providers: /login lists each; a public client signs in with PKCE alone', async () => {
+    const page = await (await new Agent().request(`${app.url}/login?returnTo=%2F%2Fevil.example`)).text();
+    expect(page).toContain('href="/auth/oidc/test/login"');
+    expect(page).toContain('href="/auth/oidc/pub/login"');
+    expect(page).toContain('Sign in with Public client');
+    expect(page).not.toContain('evil.example');
+    account('pia', 'pia@acme.example');
+    const { agent, authUrl, response } = await signIn(app, op, 'pia', { provider: 'pub' });
+    expect(authUrl.searchParams.get('client_id')).toBe('orgbridge-public');
+    expect(response.status).toBe(303);
+    expect((await me(app, agent)).body).toMatchObject({ user: { email: 'pia@acme.example' } });
+    // The same subject at the same issuer is one identity, whichever client it came through.
+    expect(await count('external_identities', { external_id: 'pia' })).toBe(1);
+  });
+
+  test('an http:// issuer stops start-up, naming the variable', async () => {
+    await expect(startApp(tdb.db, { OIDC_PROVIDERS: 'plain', OIDC_PLAIN_ISSUER: 'http://idp.example', OIDC_PLAIN_CLIENT_ID: 'x' })).rejects.toThrow(/OIDC_PLAIN_ISSUER/);
+  });
+
+  test('logout ends the session', async () => {
+    account('leo', 'leo@acme.example');
+    const { agent } = await signIn(app, op, 'leo');
+    const leo = await tdb.db('users').where({ email_key: 'leo@acme.example' }).first();
+    expect(await count('sessions', { user_id: leo.id })).toBe(1);
+    const out = await agent.request(`${app.url}/logout`, { method: 'POST' });
+    expect(out.status).toBe(303);
+    expect(await count('sessions', { user_id: leo.id })).toBe(0);
+    expect((await me(app, agent)).status).toBe(401);
+  });
+});
+
+describe('OIDC responses that do not check out are refused', () => {
+  test('state mismatch', async () => {
+    account('sam', 'sam@acme.example');
+    const { agent, callbackUrl } = await reachCallback(app, op, 'sam');
+    const forged = new URL(callbackUrl);
+    forged.searchParams.set('state', 'forged-state');
+    const res = await agent.request(forged.href);
+    expect(res.status).toBe(400);
+    expect((await me(app, agent)).status).toBe(401);
+    expect(await count('users', { email_key: 'sam@acme.example' })).toBe(0);
+  });
+
+  test('a replayed callback (same browser, and another one)', async () => {
+    account('rita', 'rita@acme.example');
+    const { agent, callbackUrl, response } = await signIn(app, op, 'rita');
+    expect(response.status).toBe(303);
+    const replay = await agent.request(callbackUrl);
+    expect(replay.status).toBe(400);
+    const other = new Agent(op.caPem);
+    const replay2 = await other.request(callbackUrl);
+    expect(replay2.status).toBe(400);
+    expect((await me(app, other)).status).toBe(401);
+  });
+
+  test('an ID token with the wrong nonce (re-signed by the provider key)', async () => {
+    account('nina', 'nina@acme.example');
+    op.tamper = 'wrong-nonce';
+    try {
+      const { agent, response } = await signIn(app, op, 'nina');
+      expect(response.status).toBe(400);
+      expect((await me(app, agent)).status).toBe(401);
+    } finally {
+      op.tamper = null;
+    }
+    expect(await count('users', { email_key: 'nina@acme.example' })).toBe(0);
+  });
+
+  test('a tampered ID token (payload changed, signature kept)', async () => {
+    account('tom', 'tom@acme.example');
+    op.tamper = 'bad-signature';
+    try {
+      const { response } = await signIn(app, op, 'tom');
+      expect(response.status).toBe(400);
+    } finally {
+      op.tamper = null;
+    }
+    expect(await count('users', { email_key: 'mallory@acme.example' })).toBe(0);
+    expect(await count('users', { email_key: 'tom@acme.example' })).toBe(0);
+  });
+
+  test('a callback without code or error, and an unknown provider', async () => {
+    const agent = new Agent(op.caPem);
+    expect((await agent.request(`${app.url}/auth/oidc/test/callback`)).status).toBe(400);
+    expect((await agent.request(`${app.url}/auth/oidc/nope/login`)).status).toBe(404);
+  });
+});

@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { adminLink } from '../../src/cli/admin-link.ts';
+import { ConfigError } from '../../src/config/env.ts';
+import { endSessionsOfUser } from '../../src/domain/sessions.ts';
+import { createTestDb, type TestDb } from '../support/db.ts';
+import { makeMember, makeOrg, testActor } from '../support/factories.ts';
+import { Agent } from '../support/https-fetch.ts';
+import { startApp, type RunningApp } from '../support/sso-app.ts';
+
+// Sessions live in the database: any instance reads them, deactivation deletes them.
+
+let tdb: TestDb;
+let a: RunningApp;
+let b: RunningApp;
+let userId: string;
+
+beforeAll(async () => {
+  tdb = await createTestDb();
+  a = await startApp(tdb.db, { TRUST_PROXY: 'true' });
+  b = await startApp(tdb.db, {});
+  const org = await makeOrg(tdb.db, 'Initech');
+  userId = (await makeMember(tdb.db, org.id, { userName: 'peter@initech.example', orgRole: 'admin' })).user.id;
+});
+afterAll(async () => {
+  await a?.stop();
+  await b?.stop();
+  await tdb?.close();
+});
+
+async function signedIn(app: RunningApp, headers: Record<string, string> = {}) {
+  const text = await adminLink({ org: 'Initech', email: 'peter@initech.example' }, { db: tdb.db, config: app.deps.config, actor: testActor });
+  const token = /\/auth\/link\/(obg_[A-Za-z0-9_-]+)/.exec(text)![1]!;
+  const agent = new Agent();
+  const res = await agent.request(`${app.url}/auth/link/${token}`, { method: 'POST', headers });
+  return { agent, res };
+}
+
+describe('server-side sessions', () => {
+  test('a session made by one instance is read by another (shared database)', async () => {
+    const { agent } = await signedIn(a);
+    const cookie = agent.cookies(a.url).get('orgbridge.sid')!;
+    agent.cookies(b.url).set('orgbridge.sid', cookie);
+    const res = await agent.request(`${b.url}/auth/me`);
+    expect(res.status).toBe(200);
+    const row = await tdb.db('sessions').where({ user_id: userId }).first();
+    expect(row.data.userId).toBe(userId);
+    expect(new Date(row.expires_at).getTime()).toBeGreaterThan(Date.now() + 11 * 3600_000);
+  });
+
+  test('ending a person\'s sessions signs them out everywhere', async () => {
+    const one = await signedIn(a);
+    const two = await signedIn(b);
+    await endSessionsOfUser(tdb.db, userId);
+    expect((await one.agent.request(`${a.url}/auth/me`)).status).toBe(401);
+    expect((await two.agent.request(`${b.url}/auth/me`)).status).toBe(401);
+  });
+
+  test('the cookie is Secure when the public URL is https', async () => {
+    const https = await startApp(tdb.db, { TRUST_PROXY: 'true', PUBLIC_URL: 'https://orgbridge.initech.example' });
+    try {
+      const { res } = await signedIn(https, { 'x-forwarded-proto': 'https' });
+      const cookie = res.headers.getSetCookie().find((c) => c.startsWith('orgbridge.sid='))!;
+      expect(cookie).toMatch(/; Secure/i);
+      expect(cookie).toMatch(/HttpOnly/i);
+      expect(cookie).toMatch(/SameSite=Lax/i);
+    } finally {
+      await https.stop();
+    }
+  });
+
+  test('/auth/me without a session is 401 JSON', async () => {
+    const res = await new Agent().request(`${a.url}/auth/me`);
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ error: { code: 'unauthenticated', message: 'You are not signed in.' } });
+  });
+
+  test('/login lists nothing configured and points to admin-link', async () => {
+    const res = await new Agent().request(`${a.url}/login`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('orgbridge admin-link');
+  });
+
+  test('no SESSION_SECRET: refused in production, a random one with a warning otherwise', async () => {
+    const before = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    try {
+      await expect(startApp(tdb.db, { SESSION_SECRET: '' })).rejects.toThrow(ConfigError);
+    } finally {
+      process.env.NODE_ENV = before;
+    }
+    const dev = await startApp(tdb.db, { SESSION_SECRET: '' });
+    await dev.stop();
+  });
+});
+
+describe('the session store', () => {
+  test('a save from a request in flight does not bring back a session ended by deactivation', async () => {
+    const { KnexSessionStore } = await import('../../src/sso/session/store.ts');
+    const store = new KnexSessionStore(tdb.db, 3600_000);
+    const cookie = { originalMaxAge: 3600_000, expires: new Date(Date.now() + 3600_000) } as never;
+    const save = (sid: string, data: Record<string, unknown>) =>
+      new Promise<void>((resolve, reject) => store.set(sid, { cookie, ...data } as never, (err) => (err ? reject(err) : resolve())));
+    const signedInAt = new Date().toISOString();
+    await save('fresh-sid', { userId, signedInAt });
+    expect(await tdb.db('sessions').where({ sid: 'fresh-sid' }).first()).toBeTruthy();
+    await endSessionsOfUser(tdb.db, userId);
+    await save('fresh-sid', { userId, signedInAt: new Date(Date.now() - 60_000).toISOString(), csrfToken: 'x' });
+    expect(await tdb.db('sessions').where({ sid: 'fresh-sid' }).first()).toBeUndefined();
+    // Sessions before sign-in (OIDC state, returnTo) are upserted as usual.
+    await save('anon-sid', { returnTo: '/x' });
+    expect(await tdb.db('sessions').where({ sid: 'anon-sid' }).first()).toMatchObject({ user_id: null });
+    expect(await store.prune()).toBe(0);
+  });
+});
