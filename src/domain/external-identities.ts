@@ -18,7 +18,7 @@ export async function linkExternalIdentity(tx: Tx, provider: string, externalId:
   const existing = await tx.trx('external_identities').where({ provider, external_id: externalId }).first('user_id');
   if (existing) {
     if (existing.user_id === userId) return;
-    throw conflict(`identity ${provider} ${externalId} is already linked to another user`);
+    throw conflict('this sign-in identity is already linked to another person', { provider });
   }
   await tx.trx('external_identities').insert({ provider, external_id: externalId, user_id: userId, last_seen_at: tx.trx.fn.now() });
   await audit(tx, { orgId: null, action: 'identity.link', targetType: 'user', targetId: userId, after: { provider, externalId } });

@@ -11,23 +11,26 @@ import { claimFirstSystemAdmin } from '../system-admins.ts';
 import { addTeamMember } from '../teams.ts';
 import type { MembershipRow, UserRow } from '../types.ts';
 import { applyGroupClaims } from './group-claims.ts';
-import { findUserByExternalIdentity, linkExternalIdentity, touchExternalIdentity } from './identities.ts';
+import { findUserByExternalIdentity, linkExternalIdentity, touchExternalIdentity } from '../external-identities.ts';
 import { deploymentIsEmpty } from './system-admin.ts';
 
 // Sign-in provisioning (SPEC §5): who may come in, and what a sign-in creates or
 // changes. Protocol-neutral: OIDC and LDAP both hand in a SignInClaims.
 
 export interface SignInClaims {
+  /** 'oidc:<issuer>' or 'ldap:<url>'; with externalId, the key of external_identities. */
   provider: string;
+  /** OIDC `sub`; LDAP entryUUID (or the username when the server has none). */
   externalId: string;
-  /** Only a verified address; null otherwise (never used for linking or capture). */
+  /** Only a verified address (email_verified === true, or LDAP); null otherwise — never used for linking or capture. */
   email: string | null;
   userName: string | null;
   displayName: string | null;
   givenName: string | null;
   familyName: string | null;
-  /** null: the IdP sent no groups (nothing about roles or teams changes). */
+  /** Group names from the groups claim / attribute; null when the IdP sent none (nothing about roles or teams changes). */
   groups: string[] | null;
+  /** Human label for logs and audit rows, e.g. "oidc:okta". */
   label: string;
 }
 
@@ -102,7 +105,7 @@ async function signInTx(tx: Tx, c: SignInClaims, policy: SignInPolicy): Promise<
   if (!user && c.email) {
     // A verified address links the identity to the person who already has it.
     user = await findUserByEmail(tx.trx, c.email);
-    if (user) await linkExternalIdentity(tx, user.id, c.provider, c.externalId);
+    if (user) await linkExternalIdentity(tx, c.provider, c.externalId, user.id);
   }
 
   if (!user) {
@@ -123,9 +126,9 @@ async function signInTx(tx: Tx, c: SignInClaims, policy: SignInPolicy): Promise<
       joinedOrgId = joined.orgId;
       user = (await tx.trx('users').where({ id: joined.userId }).first()) as UserRow;
     }
-    await linkExternalIdentity(tx, user.id, c.provider, c.externalId);
+    await linkExternalIdentity(tx, c.provider, c.externalId, user.id);
   } else {
-    await touchExternalIdentity(tx, c.provider, c.externalId);
+    await touchExternalIdentity(tx.trx, c.provider, c.externalId);
   }
 
   const userId = user.id;
