@@ -5,6 +5,7 @@ import { migrate } from './db/migrate.ts';
 import { buildApp } from './http/app.ts';
 import { serve } from './http/serve.ts';
 import { createLogger } from './lib/logger.ts';
+import { scheduleMaintenance } from './maintenance.ts';
 
 // Start-up: configuration (validated once; an invalid value stops the process with the
 // key and what was expected), database, migrations, then listen. SIGTERM/SIGINT stop
@@ -39,7 +40,10 @@ async function main(): Promise<void> {
   const serving = await serve(app, { port: config.port, host: config.host, shutdownTimeoutMs: config.shutdownTimeoutMs }, logger);
   logger.info({ address: serving.server.address(), publicUrl: config.publicUrl }, 'orgbridge listening');
 
+  const stopMaintenance = scheduleMaintenance(db, logger);
+
   const shutdown = async (signal: string) => {
+    stopMaintenance();
     await serving.stop(signal);
     await db.destroy().catch((err: unknown) => logger.error({ err }, 'closing the database failed'));
     logger.info('stopped');

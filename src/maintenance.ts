@@ -1,0 +1,29 @@
+import type { Db } from './db/connect.ts';
+import { runInTransaction, systemActor } from './domain/context.ts';
+import { expireInvitations } from './domain/invitations.ts';
+import type { Logger } from './lib/logger.ts';
+
+// Periodic housekeeping, safe to run on every instance at once: each step is one
+// idempotent statement or transaction.
+//  - expired sessions are deleted (the store also ignores them on read);
+//  - pending memberships whose invitations all expired are dropped, freeing their seats.
+
+export async function runMaintenance(db: Db, now = new Date()): Promise<{ sessions: number; invitations: number }> {
+  const sessions = (await db('sessions').where('expires_at', '<=', now).delete().returning('sid')).length;
+  const invitations = await runInTransaction(db, systemActor, (tx) => expireInvitations(tx, now));
+  return { sessions, invitations };
+}
+
+export function scheduleMaintenance(db: Db, logger: Logger, everyMs = 10 * 60_000): () => void {
+  const tick = () => {
+    runMaintenance(db)
+      .then((r) => {
+        if (r.sessions || r.invitations) logger.info(r, 'maintenance');
+      })
+      .catch((err: unknown) => logger.error({ err }, 'maintenance failed'));
+  };
+  const timer = setInterval(tick, everyMs);
+  timer.unref();
+  tick();
+  return () => clearInterval(timer);
+}
