@@ -44,8 +44,9 @@ export async function claimDomain(tx: Tx, orgId: string, input: string): Promise
 
 export async function releaseDomain(tx: Tx, orgId: string, input: string): Promise<void> {
   const domain = normalizeDomain(input);
-  const n = await tx.trx('org_domains').where({ domain, org_id: orgId }).delete();
-  if (n === 0) throw notFound('domain', domain);
+  // Counted through returning(): PGlite's driver answers a bare delete with a result object, not a count.
+  const gone = await tx.trx('org_domains').where({ domain, org_id: orgId }).delete().returning('domain');
+  if (gone.length === 0) throw notFound('domain', domain);
   await audit(tx, { orgId, action: 'org.domain.release', targetType: 'domain', targetId: domain, before: { domain } });
 }
 

@@ -58,7 +58,13 @@ export async function findMembership(conn: Conn, orgId: string, userId: string):
 }
 
 async function resolvePerson(tx: Tx, orgId: string, person: AddMemberInput['person']): Promise<{ user: UserRow; created: boolean }> {
-  if ('userId' in person) return { user: await getUser(tx.trx, person.userId), created: false };
+  if ('userId' in person) {
+    const user = await getUser(tx.trx, person.userId);
+    if (await findMembership(tx.trx, orgId, user.id)) {
+      throw uniqueness(`${user.user_name} is already a member of this organization`, { attribute: 'userName', userId: user.id });
+    }
+    return { user, created: false };
+  }
   const matches = await findPeopleByLogin(tx.trx, { userName: person.userName, email: person.email ?? primaryOf(person) });
   if (matches.length > 1) {
     throw uniqueness('userName and email belong to two different existing users', { attribute: 'userName' });

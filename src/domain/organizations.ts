@@ -4,7 +4,7 @@ import { audit } from './audit.ts';
 import type { Tx } from './context.ts';
 import { invalid, isUniqueViolation, notFound, uniqueness } from './errors.ts';
 import { lockOrganization } from './last-admin-guard.ts';
-import type { OrganizationRow, Seat } from './types.ts';
+import { SEATS, type OrganizationRow, type Seat } from './types.ts';
 
 export function slugify(name: string): string {
   const slug = name
@@ -87,6 +87,8 @@ export interface OrgSettings {
 }
 
 export async function updateOrganizationSettings(tx: Tx, orgId: string, s: OrgSettings): Promise<OrganizationRow> {
+  if (s.defaultModelsSeat !== undefined && !SEATS.includes(s.defaultModelsSeat)) throw invalid(`defaultModelsSeat must be one of ${SEATS.join(', ')}`);
+  if (s.seatOverflow !== undefined && !['viewer', 'refuse'].includes(s.seatOverflow)) throw invalid('seatOverflow must be viewer or refuse');
   const before = await getOrganization(tx.trx, orgId);
   const patch: Record<string, unknown> = {};
   if (s.autoProvisioning !== undefined) patch.auto_provisioning = s.autoProvisioning;

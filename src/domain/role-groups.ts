@@ -40,8 +40,9 @@ export async function createRoleGroup(tx: Tx, orgId: string, groupName: string, 
 }
 
 export async function deleteRoleGroup(tx: Tx, orgId: string, id: string): Promise<void> {
-  const n = await tx.trx('role_groups').where({ id, org_id: orgId }).delete();
-  if (!n) throw notFound('role group', id);
+  // Counted through returning(): PGlite's driver answers a bare delete with a result object, not a count.
+  const gone = await tx.trx('role_groups').where({ id, org_id: orgId }).delete().returning('id');
+  if (!gone.length) throw notFound('role group', id);
   await audit(tx, { orgId, action: 'role_group.delete', targetType: 'role_group', targetId: id });
 }
 

@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 
 /** Ends every server-side session of a person at once (sign-out everywhere). */
 export async function endSessionsOfUser(trx: Knex.Transaction | Knex, userId: string): Promise<number> {
-  return trx('sessions').where({ user_id: userId }).delete();
+  // Counted through returning(): PGlite's driver answers a bare delete with a result object, not a count.
+  return (await trx('sessions').where({ user_id: userId }).delete().returning('sid')).length;
 }
 
 /** Revokes a person's API keys in one organization (all organizations when orgId is null). */

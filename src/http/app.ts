@@ -3,6 +3,8 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { AppDeps } from './deps.ts';
 import { healthRouter } from './health.ts';
+import { apiRouter } from '../api/index.ts';
+import { IMPORT_MAP_CSP_SOURCE, uiRouter } from '../ui/index.ts';
 import { ssoRouter } from '../sso/index.ts';
 
 /**
@@ -17,7 +19,7 @@ export function buildApp(deps: AppDeps): Express {
   app.use(
     helmet({
       contentSecurityPolicy: {
-        directives: { 'script-src': ["'self'"], 'style-src': ["'self'"], 'img-src': ["'self'", 'data:'] },
+        directives: { 'script-src': ["'self'", IMPORT_MAP_CSP_SOURCE], 'style-src': ["'self'"], 'img-src': ["'self'", 'data:'] },
       },
     }),
   );
@@ -33,8 +35,8 @@ export function buildApp(deps: AppDeps): Express {
   // --- protocol routers (each owns its error rendering) ---
   app.use(ssoRouter(deps)); // [mount:sso]
   // [mount:scim]
-  // [mount:api]
-  // [mount:ui]
+  app.use('/api/v1', apiRouter(deps)); // [mount:api]
+  app.use(uiRouter(deps)); // [mount:ui]
 
   app.use((_req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: 'no such route' } });

@@ -1,0 +1,77 @@
+import type { ErrorRequestHandler } from 'express';
+import { DomainError, type DomainErrorCode } from '../domain/errors.ts';
+
+// The admin API's one error type and its one renderer. Every refusal becomes
+// `{error: {code, message, details?}}` with a stable code; only unknown failures are 500
+// (logged with their cause, never shown).
+
+export type ApiErrorCode =
+  | DomainErrorCode
+  | 'bad_request'
+  | 'unauthenticated'
+  | 'csrf'
+  | 'internal';
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+  readonly expose: boolean;
+  constructor(
+    readonly status: number,
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.expose = status < 500;
+  }
+}
+
+export const badRequest = (message: string, details?: Record<string, unknown>) => new ApiError(400, 'bad_request', message, details);
+export const unauthenticated = (message = 'Sign in, or send an admin API key as a Bearer token.') => new ApiError(401, 'unauthenticated', message);
+export const forbidden = (message: string, details?: Record<string, unknown>) => new ApiError(403, 'forbidden', message, details);
+export const csrfRefused = () =>
+  new ApiError(403, 'csrf', 'Missing or wrong X-CSRF-Token header: writes with a session cookie must send the token from GET /api/v1/me.');
+export const notFound = (what: string) => new ApiError(404, 'not_found', `${what} not found`);
+export const validationFailed = (issues: { path: string; message: string }[]) =>
+  new ApiError(422, 'invalid', `invalid request: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`, { issues });
+
+const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
+  not_found: 404,
+  invalid: 422,
+  uniqueness: 409,
+  conflict: 409,
+  last_admin: 409,
+  seat_limit: 409,
+  forbidden: 403,
+  expired: 410,
+};
+
+function toApiError(err: unknown): ApiError | null {
+  if (err instanceof ApiError) return err;
+  if (err instanceof DomainError) {
+    const details = Object.keys(err.details).length ? err.details : undefined;
+    return new ApiError(DOMAIN_STATUS[err.code], err.code, err.message, details);
+  }
+  // body-parser (malformed JSON, body too large) marks client errors with a 4xx status.
+  const status = (err as { status?: unknown }).status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new ApiError(status, 'bad_request', (err as Error).message);
+  }
+  return null;
+}
+
+export const renderApiError: ErrorRequestHandler = (err: unknown, req, res, _next) => {
+  const known = toApiError(err);
+  if (known && known.expose) {
+    if (known.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="orgbridge-admin"');
+    res.status(known.status).json({ error: { code: known.code, message: known.message, ...(known.details ? { details: known.details } : {}) } });
+    return;
+  }
+  req.log.error({ err }, 'admin API: unhandled error');
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.status(500).json({ error: { code: 'internal', message: 'internal error' } });
+};

@@ -1,0 +1,38 @@
+import express, { Router } from 'express';
+import type { AppDeps } from '../http/deps.ts';
+import { authenticate } from './auth.ts';
+import { notFound, renderApiError } from './errors.ts';
+import { accessRoutes } from './routes/access.routes.ts';
+import { meRoutes, orgMeRoutes } from './routes/me.routes.ts';
+import { orgRoutes } from './routes/orgs.routes.ts';
+import { reportRoutes } from './routes/reports.routes.ts';
+import { catalogRoutes, roleRoutes } from './routes/roles.routes.ts';
+import { teamRoutes } from './routes/teams.routes.ts';
+import { userRoutes } from './routes/users.routes.ts';
+import { withOrg } from './scope.ts';
+
+/**
+ * The admin API, mounted at /api/v1. Every request: authenticate (API key or session,
+ * CSRF-checked for cookie writes) → for /orgs/:org, resolve the organization and the
+ * caller's principal → authorize with can() → validate (zod) → domain command in a
+ * transaction. Errors leave through renderApiError only.
+ */
+export function apiRouter(deps: AppDeps): Router {
+  const r = Router();
+  r.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  r.use(express.json({ limit: '100kb' }));
+  r.use(authenticate(deps));
+  r.use(meRoutes(deps), catalogRoutes());
+
+  const org = Router({ mergeParams: true });
+  org.use(withOrg(deps));
+  org.use(orgMeRoutes(), orgRoutes(deps), userRoutes(deps), teamRoutes(deps), roleRoutes(deps), accessRoutes(deps), reportRoutes(deps));
+  r.use('/orgs/:org', org);
+
+  r.use((_req, _res, next) => next(notFound('route')));
+  r.use(renderApiError);
+  return r;
+}

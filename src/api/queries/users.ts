@@ -1,0 +1,118 @@
+import type { Knex } from 'knex';
+import type { Conn } from '../../db/connect.ts';
+import type { MembershipStatus, OrgRole, Seat, TeamRole } from '../../domain/types.ts';
+import { iso } from '../views.ts';
+
+// The organization's users as the dashboard and the CSV export show them: one row per
+// membership with the person's profile, teams, status and activity.
+
+export interface UserFilter {
+  q?: string | undefined;
+  status?: MembershipStatus | undefined;
+  role?: OrgRole | undefined;
+}
+
+export interface UserListRow {
+  id: string;
+  userName: string;
+  name: string;
+  email: string | null;
+  orgRole: OrgRole;
+  modelsSeat: Seat;
+  weaveAccess: Seat;
+  status: MembershipStatus;
+  teams: { id: string; name: string; role: TeamRole; customRoleId: string | null }[];
+  billingAdmin: boolean;
+  activity: { addedAt: string | null; lastActiveAt: string | null; daysActive: number };
+}
+
+/** A LIKE pattern matching `s` anywhere, with LIKE's own metacharacters escaped. */
+export function containsPattern(s: string): string {
+  return `%${s.normalize('NFKC').toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function base(conn: Conn, orgId: string, f: UserFilter): Knex.QueryBuilder {
+  return conn('memberships as m')
+    .join('users as u', 'u.id', 'm.user_id')
+    .where('m.org_id', orgId)
+    .modify((q) => {
+      if (f.status) q.where('m.status', f.status);
+      if (f.role) q.where('m.org_role', f.role);
+      if (f.q) {
+        const p = containsPattern(f.q);
+        q.where((w) =>
+          w.where('u.user_name_key', 'like', p).orWhere('u.email_key', 'like', p).orWhereRaw(`lower(normalize(coalesce(u.display_name, ''), NFKC)) like ?`, [p]),
+        );
+      }
+    });
+}
+
+const NAME_SQL = `coalesce(nullif(u.display_name, ''), nullif(trim(concat_ws(' ', u.given_name, u.family_name)), ''), u.user_name)`;
+
+interface RawRow {
+  id: string;
+  user_name: string;
+  name: string;
+  email: string | null;
+  org_role: OrgRole;
+  models_seat: Seat;
+  weave_access: Seat;
+  status: MembershipStatus;
+  teams: UserListRow['teams'] | string;
+  billing_admin: boolean;
+  created_at: Date;
+  last_active_at: Date | null;
+  days_active: number;
+}
+
+function toRow(r: RawRow): UserListRow {
+  return {
+    id: r.id,
+    userName: r.user_name,
+    name: r.name,
+    email: r.email,
+    orgRole: r.org_role,
+    modelsSeat: r.models_seat,
+    weaveAccess: r.weave_access,
+    status: r.status,
+    teams: typeof r.teams === 'string' ? (JSON.parse(r.teams) as UserListRow['teams']) : r.teams,
+    billingAdmin: r.billing_admin,
+    activity: { addedAt: iso(r.created_at), lastActiveAt: iso(r.last_active_at), daysActive: r.days_active },
+  };
+}
+
+function select(conn: Conn, q: Knex.QueryBuilder): Knex.QueryBuilder {
+  return q.select(
+    'u.id',
+    'u.user_name',
+    'u.email',
+    conn.raw(`${NAME_SQL} as name`),
+    'm.org_role',
+    'm.models_seat',
+    'm.weave_access',
+    'm.status',
+    'm.created_at',
+    'm.last_active_at',
+    'm.days_active',
+    conn.raw(`exists (select 1 from organizations o where o.id = m.org_id and o.billing_admin_user_id = u.id) as billing_admin`),
+    conn.raw(
+      `coalesce((select json_agg(json_build_object('id', t.id, 'name', t.name, 'role', tm.role, 'customRoleId', tm.custom_role_id) order by t.name_key)
+         from team_members tm join teams t on t.id = tm.team_id
+        where tm.user_id = u.id and t.org_id = m.org_id), '[]'::json) as teams`,
+    ),
+  );
+}
+
+export async function listUsers(conn: Conn, orgId: string, f: UserFilter, page: { offset: number; limit: number }): Promise<{ total: number; items: UserListRow[] }> {
+  const countRow = await base(conn, orgId, f).count<{ n: number }>({ n: '*' }).first();
+  const rows = (await select(conn, base(conn, orgId, f))
+    .orderByRaw(`lower(${NAME_SQL}), u.id`)
+    .offset(page.offset)
+    .limit(page.limit)) as RawRow[];
+  return { total: Number(countRow?.n ?? 0), items: rows.map(toRow) };
+}
+
+export async function getUserRow(conn: Conn, orgId: string, userId: string): Promise<UserListRow | undefined> {
+  const row = (await select(conn, base(conn, orgId, {}).where('u.id', userId)).first()) as RawRow | undefined;
+  return row ? toRow(row) : undefined;
+}

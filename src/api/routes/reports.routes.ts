@@ -1,0 +1,67 @@
+import { once } from 'node:events';
+import { Router } from 'express';
+import { stringify } from 'csv-stringify';
+import { activeUsersOverTime } from '../../domain/activity.ts';
+import type { AppDeps } from '../../http/deps.ts';
+import { listAudit } from '../queries/audit.ts';
+import { listUsers } from '../queries/users.ts';
+import { authorize, orgScopeOf } from '../scope.ts';
+import { input, validate } from '../validate.ts';
+import * as s from './reports.schema.ts';
+
+const CSV_BATCH = 500;
+
+/** Reports over the organization: CSV export of users, activity over time, audit log. */
+export function reportRoutes(deps: AppDeps): Router {
+  const r = Router({ mergeParams: true });
+
+  // Streamed in batches: memory stays flat however large the organization. Cells that a
+  // spreadsheet would run as a formula (=, +, -, @ …) are escaped by csv-stringify.
+  r.get('/users.csv', authorize('org.users.export'), async (req, res) => {
+    const { org } = orgScopeOf(res);
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="${org.slug}-users.csv"`);
+    res.setHeader('Cache-Control', 'no-store');
+    const csv = stringify({
+      header: true,
+      escape_formulas: true,
+      columns: ['Name', 'Username', 'Last active', 'Role', 'Email', 'Teams', 'Status'],
+    });
+    csv.pipe(res);
+    let aborted = false;
+    req.on('close', () => { aborted = !res.writableFinished; });
+    for (let offset = 0; !aborted; offset += CSV_BATCH) {
+      const { items } = await listUsers(deps.db, org.id, {}, { offset, limit: CSV_BATCH });
+      for (const u of items) {
+        const row = [u.name, u.userName, u.activity.lastActiveAt ?? '', u.orgRole, u.email ?? '', u.teams.map((t) => t.name).join('; '), u.status];
+        if (!csv.write(row)) await once(csv, 'drain');
+      }
+      if (items.length < CSV_BATCH) break;
+    }
+    csv.end();
+  });
+
+  r.get('/activity', authorize(['org.users.view', 'system.activity.view']), validate(s.activity, 'query'), async (_req, res) => {
+    const { period } = input(res, s.activity, 'query');
+    const now = deps.now?.() ?? new Date();
+    const series = await activeUsersOverTime(deps.db, orgScopeOf(res).org.id, period, now);
+    res.json({ period, series });
+  });
+
+  r.get('/audit', authorize('org.auditLog.view'), validate(s.auditQuery, 'query'), async (_req, res) => {
+    const q = input(res, s.auditQuery, 'query');
+    const page = await listAudit(deps.db, orgScopeOf(res).org.id, {
+      actor: q.actor,
+      target: q.target,
+      action: q.action,
+      outcome: q.outcome,
+      from: q.from ? new Date(q.from) : undefined,
+      to: q.to ? new Date(q.to) : undefined,
+      before: q.cursor,
+      limit: q.limit,
+    });
+    res.json(page);
+  });
+
+  return r;
+}

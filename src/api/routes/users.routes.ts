@@ -1,0 +1,126 @@
+import { Router } from 'express';
+import { invite, listInvitations, revokeInvitation, type InvitationRow } from '../../domain/invitations.ts';
+import { deactivateMember, reactivateMember, removeMember, setModelsSeat, setOrgRole, setWeaveAccess } from '../../domain/memberships.ts';
+import { uniqueness } from '../../domain/errors.ts';
+import { identityKey } from '../../domain/people.ts';
+import type { AppDeps } from '../../http/deps.ts';
+import { command, idParams } from '../command.ts';
+import { notFound } from '../errors.ts';
+import { getUserRow, listUsers } from '../queries/users.ts';
+import { assertCan, authorize, orgScopeOf } from '../scope.ts';
+import { input, validate } from '../validate.ts';
+import { iso } from '../views.ts';
+import * as s from './users.schema.ts';
+
+const invitationView = (i: InvitationRow) => ({
+  id: i.id,
+  userId: i.user_id,
+  orgRole: i.org_role,
+  teamIds: i.team_ids,
+  invitedBy: i.invited_by,
+  createdAt: iso(i.created_at),
+  expiresAt: iso(i.expires_at),
+  acceptedAt: iso(i.accepted_at),
+  revokedAt: iso(i.revoked_at),
+});
+
+// invite() → addMember() finds an existing person by id and would insert a second
+// membership (a unique violation, so a 500); say plainly that they are already a member.
+async function refuseExistingMember(deps: AppDeps, orgId: string, ref: string): Promise<void> {
+  const key = identityKey(ref.trim());
+  const row = await deps.db('memberships as m')
+    .join('users as u', 'u.id', 'm.user_id')
+    .where('m.org_id', orgId)
+    .where((w) => w.where('u.user_name_key', key).orWhere('u.email_key', key))
+    .first<{ user_name: string; id: string } | undefined>('u.user_name', 'u.id');
+  if (row) throw uniqueness(`${row.user_name} is already a member of this organization`, { attribute: 'userName', userId: row.id });
+}
+
+/** Users of the organization: list, invite, role and seat, status, removal. */
+export function userRoutes(deps: AppDeps): Router {
+  const r = Router({ mergeParams: true });
+
+  r.get('/users', authorize('org.users.view'), validate(s.listUsers, 'query'), async (_req, res) => {
+    const { q, status, role, page, pageSize } = input(res, s.listUsers, 'query');
+    const { total, items } = await listUsers(deps.db, orgScopeOf(res).org.id, { q, status, role }, { offset: (page - 1) * pageSize, limit: pageSize });
+    res.json({ items, total, page, pageSize });
+  });
+
+  async function userOr404(orgId: string, userId: string) {
+    const row = await getUserRow(deps.db, orgId, userId);
+    if (!row) throw notFound('member');
+    return row;
+  }
+
+  r.get('/users/:user', authorize('org.users.view'), idParams('user'), async (req, res) => {
+    res.json(await userOr404(orgScopeOf(res).org.id, String(req.params.user)));
+  });
+
+  r.get('/users/:user/activity', authorize('org.users.view'), idParams('user'), async (req, res) => {
+    res.json((await userOr404(orgScopeOf(res).org.id, String(req.params.user))).activity);
+  });
+
+  // Role and seat in one request and one transaction: both apply, or neither.
+  r.patch('/users/:user', authorize(['org.users.changeRole', 'org.users.changeSeat']), idParams('user'), validate(s.updateUser), async (req, res) => {
+    const body = input(res, s.updateUser);
+    if (body.orgRole !== undefined) assertCan(req, res, 'org.users.changeRole');
+    if (body.modelsSeat !== undefined || body.weaveAccess !== undefined) assertCan(req, res, 'org.users.changeSeat');
+    const userId = String(req.params.user);
+    await command(deps, res, async (tx, o) => {
+      if (body.orgRole !== undefined) await setOrgRole(tx, o.id, userId, body.orgRole);
+      if (body.modelsSeat !== undefined) await setModelsSeat(tx, o.id, userId, body.modelsSeat);
+      if (body.weaveAccess !== undefined) await setWeaveAccess(tx, o.id, userId, body.weaveAccess);
+    });
+    res.json(await userOr404(orgScopeOf(res).org.id, userId));
+  });
+
+  r.post('/users/:user/deactivate', authorize('org.users.changeStatus'), idParams('user'), async (req, res) => {
+    const userId = String(req.params.user);
+    await command(deps, res, (tx, o) => deactivateMember(tx, o.id, userId));
+    res.json(await userOr404(orgScopeOf(res).org.id, userId));
+  });
+
+  r.post('/users/:user/reactivate', authorize('org.users.changeStatus'), idParams('user'), async (req, res) => {
+    const userId = String(req.params.user);
+    await command(deps, res, (tx, o) => reactivateMember(tx, o.id, userId));
+    res.json(await userOr404(orgScopeOf(res).org.id, userId));
+  });
+
+  r.delete('/users/:user', authorize('org.users.remove'), idParams('user'), async (req, res) => {
+    await command(deps, res, (tx, o) => removeMember(tx, o.id, String(req.params.user)));
+    res.status(204).end();
+  });
+
+  // --- invitations ---
+  r.get('/invitations', authorize('org.users.invite'), async (_req, res) => {
+    res.json({ items: (await listInvitations(deps.db, orgScopeOf(res).org.id)).map(invitationView) });
+  });
+
+  r.post('/invitations', authorize('org.users.invite'), validate(s.invite), async (req, res) => {
+    const body = input(res, s.invite);
+    await refuseExistingMember(deps, orgScopeOf(res).org.id, body.emailOrUserName);
+    const { invitation, token } = await command(deps, res, (tx, o) =>
+      invite(tx, {
+        orgId: o.id,
+        emailOrUserName: body.emailOrUserName,
+        orgRole: body.orgRole,
+        ...(body.modelsSeat ? { modelsSeat: body.modelsSeat } : {}),
+        teamIds: body.teamIds,
+        ttlDays: deps.config.invitationTtlDays,
+        now: deps.now?.() ?? new Date(),
+      }),
+    );
+    // The token is the invitation link's secret: shown once, stored hashed.
+    res
+      .status(201)
+      .location(`${req.baseUrl}/invitations/${invitation.id}`)
+      .json({ ...invitationView(invitation), token, user: await userOr404(invitation.org_id, invitation.user_id) });
+  });
+
+  r.delete('/invitations/:invitationId', authorize('org.users.invite'), idParams('invitationId'), async (req, res) => {
+    await command(deps, res, (tx, o) => revokeInvitation(tx, o.id, String(req.params.invitationId)));
+    res.status(204).end();
+  });
+
+  return r;
+}

@@ -1,0 +1,70 @@
+import { useEffect, useState } from 'preact/hooks';
+import { del, get, post } from './api.js';
+import { ConfirmDialog, Notice, useNotice } from './components.js';
+import { ROLE_LABEL, TEAM_ROLE_LABEL } from './format.js';
+import { html } from './html.js';
+
+/** Role groups: an IdP group (SCIM group or SSO groups claim) → an organization or team role. */
+export function RoleGroups({ org }) {
+  const [items, setItems] = useState(null);
+  const [teams, setTeams] = useState([]);
+  const [group, setGroup] = useState('');
+  const [grant, setGrant] = useState('org:member');
+  const [deleting, setDeleting] = useState(null);
+  const { notice, setNotice, run } = useNotice();
+  const load = () => get(`/orgs/${org}/role-groups`).then((d) => setItems(d.items), (e) => setNotice({ kind: 'error', text: e.message }));
+  useEffect(() => {
+    load();
+    get(`/orgs/${org}/teams`).then((d) => setTeams(d.items), () => setTeams([]));
+  }, [org]);
+  const teamName = (id) => (teams.find((t) => t.id === id) || { name: 'a deleted team' }).name;
+  const create = async (e) => {
+    e.preventDefault();
+    const [kind, a, b] = grant.split(':');
+    const body = kind === 'org' ? { groupName: group, orgRole: a } : { groupName: group, teamId: a, teamRole: b };
+    const r = await run(() => post(`/orgs/${org}/role-groups`, body), `Mapped group "${group}".`);
+    if (r.ok) {
+      setGroup('');
+      load();
+    }
+  };
+  const remove = async () => {
+    const g = deleting;
+    setDeleting(null);
+    const r = await run(() => del(`/orgs/${org}/role-groups/${g.id}`), `Removed the mapping of "${g.groupName}".`);
+    if (r.ok) load();
+  };
+  return html`<section class="card" aria-labelledby="role-groups-title">
+    <h2 id="role-groups-title">Role groups</h2>
+    <p class="hint">Members of these identity-provider groups (SCIM groups or the SSO groups claim) get the role named here instead of plain membership.</p>
+    <${Notice} notice=${notice} onDismiss=${() => setNotice(null)} />
+    <form class="inline-form" onSubmit=${create}>
+      <label for="rg-name">IdP group</label>
+      <input id="rg-name" required maxlength="256" placeholder="e.g. ml-platform-admins" value=${group} onInput=${(e) => setGroup(e.currentTarget.value)} />
+      <label for="rg-grant">grants</label>
+      <select id="rg-grant" value=${grant} onChange=${(e) => setGrant(e.currentTarget.value)}>
+        <optgroup label="Organization role">
+          ${Object.entries(ROLE_LABEL).map(([v, l]) => html`<option key=${v} value=${`org:${v}`}>Organization ${l.toLowerCase()}</option>`)}
+        </optgroup>
+        ${teams.map((t) => html`<optgroup key=${t.id} label=${`Team ${t.name}`}>
+          ${Object.entries(TEAM_ROLE_LABEL).map(([v, l]) => html`<option key=${v} value=${`team:${t.id}:${v}`}>${t.name}: ${l}</option>`)}
+        </optgroup>`)}
+      </select>
+      <button type="submit" class="primary">Add mapping</button>
+    </form>
+    <div class="table-wrap"><table>
+      <caption class="visually-hidden">Role groups</caption>
+      <thead><tr><th scope="col">IdP group</th><th scope="col">Grants</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+      <tbody>
+        ${items && items.length === 0 && html`<tr><td colspan="3" class="muted">No role groups.</td></tr>`}
+        ${items && items.map((g) => html`<tr key=${g.id} data-group=${g.groupName}>
+          <th scope="row" class="mono">${g.groupName}</th>
+          <td>${g.orgRole ? `Organization ${ROLE_LABEL[g.orgRole].toLowerCase()}` : `${TEAM_ROLE_LABEL[g.teamRole]} of ${teamName(g.teamId)}`}</td>
+          <td class="actions"><button type="button" class="small danger" onClick=${() => setDeleting(g)}>Remove</button></td>
+        </tr>`)}
+      </tbody>
+    </table></div>
+    <${ConfirmDialog} open=${Boolean(deleting)} title="Remove role group" message=${deleting ? `Stop mapping "${deleting.groupName}"? Roles already granted stay until the next sync.` : ''}
+      confirmLabel="Remove" danger=${true} onConfirm=${remove} onCancel=${() => setDeleting(null)} />
+  </section>`;
+}

@@ -1,0 +1,144 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { loadConfig } from '../../src/config/load.ts';
+import type { Config } from '../../src/config/schema.ts';
+import { runInTransaction } from '../../src/domain/context.ts';
+import { createApiKey } from '../../src/domain/service-accounts.ts';
+import { addTeamMember } from '../../src/domain/teams.ts';
+import type { TeamRole } from '../../src/domain/types.ts';
+import { buildApp } from '../../src/http/app.ts';
+import type { AppDeps } from '../../src/http/deps.ts';
+import { createLogger } from '../../src/lib/logger.ts';
+import { createTestDb, type TestDb } from '../support/db.ts';
+import { makeMember, makeOrg, makeTeam, testActor } from '../support/factories.ts';
+
+// In-process HTTP harness for the admin API: a real app on 127.0.0.1, a real database,
+// sessions made the way express-session would (a row in `sessions` and a signed cookie).
+
+export const SESSION_SECRET = 'test-session-secret-0123456789abcdef';
+
+export interface Harness {
+  t: TestDb;
+  deps: AppDeps;
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const t = await createTestDb();
+  const config: Config = loadConfig({ SESSION_SECRET, LOG_LEVEL: 'silent', PUBLIC_URL: 'http://127.0.0.1', ...env });
+  const deps: AppDeps = { db: t.db, config, logger: createLogger('silent') };
+  const server: Server = await new Promise((resolve) => {
+    const s = buildApp(deps).listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    t,
+    deps,
+    baseUrl: `http://127.0.0.1:${port}`,
+    async close() {
+      await new Promise((r) => server.close(r));
+      await t.close();
+    },
+  };
+}
+
+/** express-session's cookie value: "s:" + sid + "." + HMAC-SHA256(secret, sid) in unpadded base64. */
+export function signedSid(sid: string, secret = SESSION_SECRET): string {
+  const mac = createHmac('sha256', secret).update(sid).digest('base64').replace(/=+$/, '');
+  return encodeURIComponent(`s:${sid}.${mac}`);
+}
+
+export interface Session {
+  cookie: string;
+  csrf: string;
+  sid: string;
+}
+
+export async function makeSession(h: Harness, userId: string): Promise<Session> {
+  const sid = randomBytes(16).toString('base64url');
+  const csrf = randomBytes(24).toString('base64url');
+  const expires = new Date(Date.now() + 3600_000);
+  await h.t.db('sessions').insert({
+    sid,
+    user_id: userId,
+    data: JSON.stringify({ cookie: { originalMaxAge: 3600_000, expires: expires.toISOString(), httpOnly: true, path: '/', sameSite: 'lax' }, userId, authMethod: 'oidc', csrfToken: csrf }),
+    expires_at: expires,
+  });
+  return { cookie: `orgbridge.sid=${signedSid(sid)}`, csrf, sid };
+}
+
+export interface Res {
+  status: number;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON under test
+  text: string;
+  headers: Headers;
+}
+
+export type Who = Session | { apiKey: string } | null;
+
+export async function call(h: Harness, who: Who, method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<Res> {
+  const headers: Record<string, string> = { ...extra };
+  if (who && 'apiKey' in who) headers.authorization = `Bearer ${who.apiKey}`;
+  else if (who) {
+    headers.cookie = who.cookie;
+    if (!['GET', 'HEAD'].includes(method)) headers['x-csrf-token'] ??= who.csrf;
+  }
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${h.baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  let parsed: unknown = undefined;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return { status: res.status, body: parsed, text, headers: res.headers };
+}
+
+/**
+ * The cast of every test: one organization with two teams and a person in each role the
+ * seed tables name, a system admin who is no member, and someone from another organization.
+ */
+export async function makeCast(h: Harness) {
+  const db = h.t.db;
+  const org = await makeOrg(db, 'Acme Research');
+  const other = await makeOrg(db, 'Other Org');
+  const teamA = await makeTeam(db, org.id, 'Vision');
+  const teamB = await makeTeam(db, org.id, 'Language');
+  const person = async (userName: string, opts: Parameters<typeof makeMember>[2] = {}) => (await makeMember(db, org.id, { userName, email: `${userName}@acme.example`, ...opts })).user;
+  const admin = await person('ada', { orgRole: 'admin' });
+  const teamAdmin = await person('tess', { orgRole: 'member' });
+  const member = await person('max', { orgRole: 'member' });
+  const viewOnly = await person('vic', { orgRole: 'member' });
+  const orgViewer = await person('vera', { orgRole: 'viewer', modelsSeat: 'viewer' });
+  const place = (teamId: string, userId: string, role: TeamRole) => runInTransaction(db, testActor, (tx) => addTeamMember(tx, org.id, teamId, userId, role));
+  await place(teamA.id, teamAdmin.id, 'admin');
+  await place(teamA.id, member.id, 'member');
+  await place(teamA.id, viewOnly.id, 'view-only');
+  await place(teamB.id, admin.id, 'member');
+  const sysAdmin = (await makeMember(db, other.id, { userName: 'sam', email: 'sam@ops.example' })).user;
+  await db('users').where({ id: sysAdmin.id }).update({ system_admin: true });
+  const outsider = (await makeMember(db, other.id, { userName: 'olga', email: 'olga@other.example', orgRole: 'admin' })).user;
+  const { key: adminKey } = await runInTransaction(db, testActor, (tx) => createApiKey(tx, org.id, { admin: true }, 'automation'));
+  const { key: otherKey } = await runInTransaction(db, testActor, (tx) => createApiKey(tx, other.id, { admin: true }, 'other automation'));
+  const as = {
+    admin: await makeSession(h, admin.id),
+    teamAdmin: await makeSession(h, teamAdmin.id),
+    member: await makeSession(h, member.id),
+    viewOnly: await makeSession(h, viewOnly.id),
+    orgViewer: await makeSession(h, orgViewer.id),
+    sysAdmin: await makeSession(h, sysAdmin.id),
+    outsider: await makeSession(h, outsider.id),
+    adminKey: { apiKey: adminKey },
+    otherKey: { apiKey: otherKey },
+  };
+  return { org, other, teamA, teamB, admin, teamAdmin, member, viewOnly, orgViewer, sysAdmin, outsider, as };
+}
+export type Cast = Awaited<ReturnType<typeof makeCast>>;
+
+/** The newest audit row of this organization (optionally of one action). */
+export async function lastAudit(h: Harness, orgId: string, action?: string): Promise<Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  return h.t.db('audit_log').where({ org_id: orgId }).modify((q) => { if (action) q.where({ action }); }).orderBy('id', 'desc').first();
+}
