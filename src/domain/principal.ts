@@ -10,6 +10,7 @@ interface TeamPlace {
   role: TeamRole;
   base: 'viewer' | 'member' | null;
   permissions: unknown;
+  members_can_invite: boolean;
 }
 
 function heldCustomRole(row: TeamPlace): HeldCustomRole | undefined {
@@ -38,10 +39,11 @@ export async function loadPrincipal(conn: Conn, userId: string, orgId: string | 
     .join('teams as t', 't.id', 'tm.team_id')
     .leftJoin('custom_roles as cr', 'cr.id', 'tm.custom_role_id')
     .where({ 't.org_id': orgId, 'tm.user_id': userId })
-    .select('tm.team_id', 'tm.role', 'cr.base', 'cr.permissions')) as TeamPlace[];
+    .select('tm.team_id', 'tm.role', 'cr.base', 'cr.permissions', 't.members_can_invite')) as TeamPlace[];
   for (const p of places) {
     const customRole = heldCustomRole(p);
-    teams.set(p.team_id, customRole ? { role: p.role, customRole } : { role: p.role });
+    const invite = p.members_can_invite ? { membersCanInvite: true } : {};
+    teams.set(p.team_id, customRole ? { role: p.role, customRole, ...invite } : { role: p.role, ...invite });
   }
   if (!m) return { userId, systemAdmin: user.system_admin, teams };
   return {

@@ -95,4 +95,21 @@ describe('teams', () => {
     expect((await call(h, c.as.admin, 'DELETE', `${base}/teams/${t.body.id}`)).status).toBe(404);
     expect(await h.t.db('users').where({ id: c.member.id }).first()).toBeDefined();
   });
+
+  it('with "members may invite" on, a member adds people to the team; view-only members still cannot', async () => {
+    const newcomer = (await call(h, c.as.admin, 'POST', `${base}/invitations`, { emailOrUserName: 'nina@acme.example' }));
+    expect(newcomer.status).toBe(201);
+    const setOff = await call(h, c.as.teamAdmin, 'PATCH', `${base}/teams/${c.teamA.id}`, { membersCanInvite: false });
+    expect(setOff.status).toBe(200);
+    const refused = await call(h, c.as.member, 'POST', `${base}/teams/${c.teamA.id}/members`, { user: 'ada' });
+    expect(refused.status).toBe(403);
+    await call(h, c.as.teamAdmin, 'PATCH', `${base}/teams/${c.teamA.id}`, { membersCanInvite: true });
+    const page = await call(h, c.as.member, 'GET', `${base}/teams/${c.teamA.id}`);
+    expect(page.body.can).toMatchObject({ addMembers: true, removeMembers: false });
+    const added = await call(h, c.as.member, 'POST', `${base}/teams/${c.teamA.id}/members`, { user: 'ada' });
+    expect(added.status).toBeLessThan(300);
+    expect(await h.t.db('team_members').where({ team_id: c.teamA.id, user_id: c.admin.id })).toHaveLength(1);
+    expect(await lastAudit(h, c.org.id, 'team.members.add')).toMatchObject({ actor_id: c.member.id, target_id: c.teamA.id });
+    expect((await call(h, c.as.viewOnly, 'POST', `${base}/teams/${c.teamA.id}/members`, { user: 'vera' })).status).toBe(403);
+  });
 });

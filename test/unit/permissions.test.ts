@@ -562,3 +562,32 @@ describe('reasons', () => {
     expect(d).toEqual({ allowed: false, reason: 'unknown permission reports.nuke' });
   });
 });
+
+describe('team setting "members may invite"', () => {
+  const base = {
+    userId: 'u1',
+    systemAdmin: false,
+    org: { orgId: 'o1', role: 'member' as const, status: 'active' as const, modelsSeat: 'full' as const },
+  };
+  const scope = { orgId: 'o1', teamId: 't1' };
+  it('lets members add members only when the team allows it', () => {
+    const closed = can({ ...base, teams: new Map([['t1', { role: 'member' as const }]]) }, 'team.members.add', scope);
+    expect(closed.allowed).toBe(false);
+    const open = can({ ...base, teams: new Map([['t1', { role: 'member' as const, membersCanInvite: true }]]) }, 'team.members.add', scope);
+    expect(open).toEqual({ allowed: true, reason: expect.stringContaining('team lets members invite') });
+    // Removing stays with team admins.
+    expect(can({ ...base, teams: new Map([['t1', { role: 'member' as const, membersCanInvite: true }]]) }, 'team.members.remove', scope).allowed).toBe(false);
+  });
+  it('never lets view-only members, viewer seats or viewer org roles invite', () => {
+    const viewOnly = can({ ...base, teams: new Map([['t1', { role: 'view-only' as const, membersCanInvite: true }]]) }, 'team.members.add', scope);
+    expect(viewOnly.allowed).toBe(false);
+    const viewerCustom = can(
+      { ...base, teams: new Map([['t1', { role: 'view-only' as const, customRole: { base: 'viewer' as const, permissions: [] }, membersCanInvite: true }]]) },
+      'team.members.add',
+      scope,
+    );
+    expect(viewerCustom.allowed).toBe(false);
+    const viewerSeat = can({ ...base, org: { ...base.org, modelsSeat: 'viewer' as const }, teams: new Map([['t1', { role: 'member' as const, membersCanInvite: true }]]) }, 'team.members.add', scope);
+    expect(viewerSeat.allowed).toBe(false);
+  });
+});

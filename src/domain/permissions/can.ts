@@ -72,7 +72,17 @@ function teamDecision(
   }
   if (membership === undefined) return deny(`user is not a member of team ${scope.teamId}`);
   const { grant, holder } = teamGrant(membership, p);
+  // A team may let its members invite (SPEC §1 team settings): adding members then extends
+  // to members — not to view-only members, who only have read access (seeds/003).
+  if (p.id === 'team.members.add' && grant === 'deny' && membership.membersCanInvite && effectiveRole(membership) === 'member') {
+    return allow(`${holder} may add members because the team lets members invite`);
+  }
   return evaluate(grant, holder, p, principal, scope);
+}
+
+function effectiveRole(membership: TeamMembership): TeamMembership['role'] {
+  if (membership.customRole === undefined) return membership.role;
+  return membership.customRole.base === 'viewer' ? 'view-only' : 'member';
 }
 
 const RANK: Readonly<Record<Grant, number>> = { deny: 0, own: 1, allow: 2 };

@@ -45,6 +45,8 @@ export interface TeamMembership {
   /** Built-in role. When customRole is set it decides instead (this is then its base). */
   readonly role: TeamRole;
   readonly customRole?: HeldCustomRole;
+  /** The team's setting "members may invite" (SPEC §1; seeds/004 team settings). */
+  readonly membersCanInvite?: boolean;
 }
 
 export interface OrgMembership {
