@@ -6,6 +6,7 @@ export type SsoErrorCode =
   | 'bad_request'
   | 'unauthenticated'
   | 'invalid_credentials'
+  | 'login_form_expired'
   | 'sign_in_refused'
   | 'not_provisioned'
   | 'deactivated'
@@ -42,6 +43,7 @@ export const deactivated = () =>
 export const seatLimit = () =>
   new SsoError(403, 'seat_limit', 'Your organization has no seat left for you. Ask an administrator of your organization for a seat.');
 export const notAllowed = (message: string) => new SsoError(403, 'not_allowed', message);
+export const loginFormExpired = () => new SsoError(403, 'login_form_expired', 'This sign-in form has expired or did not come from this site; please sign in again.');
 export const linkInvalid = () => new SsoError(410, 'link_invalid', 'This sign-in link is invalid, expired or already used.');
 export const unknownProvider = () => new SsoError(404, 'unknown_provider', 'No such sign-in provider.');
 export const idpUnavailable = (cause: unknown) =>

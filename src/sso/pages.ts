@@ -27,12 +27,13 @@ export function loginPage(providers: LoginPageProvider[]): string {
   return layout('Sign in', body);
 }
 
-export function ldapLoginPage(opts: { action: string; returnTo: string | null; error?: string; username?: string }): string {
+export function ldapLoginPage(opts: { action: string; returnTo: string | null; csrf: string; error?: string; username?: string }): string {
   const error = opts.error ? `<p class="error" role="alert">${esc(opts.error)}</p>\n` : '';
   const returnTo = opts.returnTo ? `<input type="hidden" name="returnTo" value="${esc(opts.returnTo)}">\n` : '';
   return layout(
     'Sign in with your directory account',
     `${error}<form method="post" action="${esc(opts.action)}">
+<input type="hidden" name="csrf" value="${esc(opts.csrf)}">
 ${returnTo}<label>Username <input name="username" autocomplete="username" required value="${esc(opts.username ?? '')}"></label>
 <label>Password <input name="password" type="password" autocomplete="current-password" required></label>
 <button type="submit">Sign in</button>

@@ -11,6 +11,7 @@ import {
   signInRefused,
   SsoError,
 } from './errors.ts';
+import { issueLoginCsrf } from './login-csrf.ts';
 import { errorPage, ldapLoginPage } from './pages.ts';
 import { safeReturnTo } from './return-to.ts';
 
@@ -68,12 +69,13 @@ export function ssoErrorHandler(logger: Logger, publicUrl: string): ErrorRequest
       res.json({ error: { code: err.code, message: err.message } });
       return;
     }
-    if (req.method === 'POST' && pathOf(req) === '/auth/ldap/login' && ['invalid_credentials', 'bad_request', 'not_allowed'].includes(err.code)) {
+    if (req.method === 'POST' && pathOf(req) === '/auth/ldap/login' && ['invalid_credentials', 'bad_request', 'not_allowed', 'login_form_expired'].includes(err.code)) {
       const body = (req.body ?? {}) as { username?: unknown; returnTo?: unknown };
       res.type('html').send(
         ldapLoginPage({
           action: '/auth/ldap/login',
           returnTo: safeReturnTo(body.returnTo, publicUrl),
+          csrf: issueLoginCsrf(res, new URL(publicUrl).protocol === 'https:'),
           error: err.message,
           username: typeof body.username === 'string' ? body.username.slice(0, 256) : '',
         }),

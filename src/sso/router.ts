@@ -4,10 +4,11 @@ import type { AppDeps } from '../http/deps.ts';
 import { consumeBreakGlassLink } from '../domain/provisioning/break-glass.ts';
 import { provisionSignIn } from '../domain/provisioning/sign-in.ts';
 import { runStrategy } from './authenticate.ts';
-import { badRequest, invalidCredentials, ldapUnavailable, linkInvalid, notAllowed, signInRefused, unauthenticated, unknownProvider } from './errors.ts';
+import { badRequest, invalidCredentials, loginFormExpired, ldapUnavailable, linkInvalid, notAllowed, signInRefused, unauthenticated, unknownProvider } from './errors.ts';
 import type { SignInIdentity } from './identity.ts';
 import { createLdapDirectory, type LdapRefusal } from './ldap/directory.ts';
 import { ldapLoginForm } from './ldap/input.ts';
+import { issueLoginCsrf, validLoginCsrf } from './login-csrf.ts';
 import { loadMe } from './me.ts';
 import { createOidcProvider, type CustomFetch, type OidcProvider } from './oidc/client.ts';
 import { oidcFailure } from './oidc/errors.ts';
@@ -30,6 +31,7 @@ export function ssoRouter(deps: SsoDeps): Router {
   const { config, db, logger } = deps;
   const now = () => deps.now?.() ?? new Date();
   const pp = new passport.Authenticator();
+  const secureCookies = new URL(config.publicUrl).protocol === 'https:';
 
   const providers = new Map<string, OidcProvider>(
     config.oidc.map((p) => [p.name, createOidcProvider(p, { publicUrl: config.publicUrl, logger, fetch: deps.sso?.oidcFetch })]),
@@ -102,11 +104,13 @@ export function ssoRouter(deps: SsoDeps): Router {
   // --- LDAP ---
   if (ldap) {
     router.get('/auth/ldap/login', (req, res) => {
-      noStore(res).type('html').send(ldapLoginPage({ action: '/auth/ldap/login', returnTo: safeReturnTo(req.query.returnTo, config.publicUrl) }));
+      const csrf = issueLoginCsrf(res, secureCookies);
+      noStore(res).type('html').send(ldapLoginPage({ action: '/auth/ldap/login', returnTo: safeReturnTo(req.query.returnTo, config.publicUrl), csrf }));
     });
     router.post('/auth/ldap/login', express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 10 }), async (req, res) => {
       const parsed = ldapLoginForm.safeParse(req.body ?? {});
       if (!parsed.success) throw badRequest(parsed.error.issues[0]?.message ?? 'Enter your username and password.');
+      if (!validLoginCsrf(req, parsed.data.csrf)) throw loginFormExpired();
       req.body = parsed.data; // what the strategy reads: trimmed username, checked password
       const returnTo = returnToOrDefault(parsed.data.returnTo, config.publicUrl);
       const outcome = await runStrategy(pp, ldap.strategyName, req, res);

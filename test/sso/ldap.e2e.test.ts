@@ -41,10 +41,13 @@ async function app(env: Record<string, string>): Promise<RunningApp> {
   return a;
 }
 
+/** Like a browser: GET the form (its login-CSRF cookie and hidden field), then POST it. */
 async function login(a: RunningApp, form: Record<string, string> | string, agent = new Agent()) {
+  const page = await (await agent.request(`${a.url}/auth/ldap/login`)).text();
+  const csrf = /name="csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
   const init = typeof form === 'string'
-    ? { method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } }
-    : { form };
+    ? { method: 'POST', body: `${form}&csrf=${encodeURIComponent(csrf)}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } }
+    : { form: { csrf, ...form } };
   const res = await agent.request(`${a.url}/auth/ldap/login`, init);
   return { agent, res, text: await res.text() };
 }
@@ -104,6 +107,24 @@ describe.skipIf(skip)('LDAP sign-in against a real slapd', () => {
       expect(text).toContain('name="password"');
       expect((await meOf(plain, agent)).status).toBe(401);
     }
+  });
+
+  test('login CSRF: a post without the form’s cookie and token is refused before any bind', async () => {
+    const before = binds(slapd);
+    const forged = await new Agent().request(`${plain.url}/auth/ldap/login`, { form: { username: 'alice', password: 'alice-pw', csrf: 'x'.repeat(43) } });
+    expect(forged.status).toBe(403);
+    const page = await forged.text();
+    expect(page).toContain('sign-in form has expired');
+    expect(page).toMatch(/name="csrf" value="[A-Za-z0-9_-]{43}"/);
+    // A token from one browser does not work with another browser's cookie.
+    const a = new Agent();
+    const tokenA = /name="csrf" value="([^"]+)"/.exec(await (await a.request(`${plain.url}/auth/ldap/login`)).text())![1]!;
+    const b = new Agent();
+    await b.request(`${plain.url}/auth/ldap/login`);
+    const crossed = await b.request(`${plain.url}/auth/ldap/login`, { form: { username: 'alice', password: 'alice-pw', csrf: tokenA } });
+    expect(crossed.status).toBe(403);
+    expect((await meOf(plain, b)).status).toBe(401);
+    expect(binds(slapd)).toBe(before);
   });
 
   test('empty or whitespace password: refused before any bind', async () => {

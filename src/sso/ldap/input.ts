@@ -20,6 +20,7 @@ export const ldapLoginForm = z.object({
     .max(1024, 'That password is too long.')
     .refine((p) => p.trim() !== '', 'Enter your password.'),
   returnTo: z.string().optional(),
+  csrf: z.string().max(128).optional(),
 });
 
 export type LdapLoginForm = z.infer<typeof ldapLoginForm>;
