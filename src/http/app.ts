@@ -3,6 +3,7 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { AppDeps } from './deps.ts';
 import { healthRouter } from './health.ts';
+import { scimRouter } from '../scim/http/router.ts';
 import { apiRouter } from '../api/index.ts';
 import { IMPORT_MAP_CSP_SOURCE, uiRouter } from '../ui/index.ts';
 import { ssoRouter } from '../sso/index.ts';
@@ -34,7 +35,7 @@ export function buildApp(deps: AppDeps): Express {
 
   // --- protocol routers (each owns its error rendering) ---
   app.use(ssoRouter(deps)); // [mount:sso]
-  // [mount:scim]
+  const scim = scimRouter(deps); app.use('/scim/v2', scim); app.use('/scim', scim); // [mount:scim]
   app.use('/api/v1', apiRouter(deps)); // [mount:api]
   app.use(uiRouter(deps)); // [mount:ui]
 

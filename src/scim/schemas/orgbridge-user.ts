@@ -1,0 +1,23 @@
+import { URN } from '../constants.ts';
+import { multi, str, type SchemaDef } from './types.ts';
+
+// orgbridge's extension (SPEC §4): what the membership in this organization grants.
+export const orgbridgeUserSchema: SchemaDef = {
+  id: URN.orgbridgeUser,
+  name: 'OrgbridgeUser',
+  description: "The user's role, seats and team roles in this organization",
+  attributes: [
+    str('organizationRole', { canonicalValues: ['admin', 'member', 'viewer'], description: 'Organization role; taking the last active admin away is refused (409).' }),
+    str('modelsSeat', { canonicalValues: ['full', 'viewer', 'none'], description: 'Models seat, within the seat license.' }),
+    str('weaveAccess', { canonicalValues: ['full', 'viewer', 'none'] }),
+    multi(
+      'teamRoles',
+      [
+        str('team', { required: true, description: 'Team name (or id).' }),
+        str('teamId', { caseExact: true, mutability: 'readOnly' }),
+        str('role', { required: true, description: 'admin, member, view-only, or a custom role name.' }),
+      ],
+      { description: 'Roles in teams; setting one for a team the user is not in adds them to it.' },
+    ),
+  ],
+};
