@@ -1,4 +1,5 @@
-import { readFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -15,7 +16,11 @@ import { browserSkipReason, launch, signedIn, type BrowserRun } from './browser.
 
 const skip = browserSkipReason();
 if (skip) console.warn(skip);
-const SHOTS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
+// The README's screenshots are refreshed with UPDATE_SCREENSHOTS=1 npx vitest run test/ui;
+// ordinary runs write theirs to a temporary folder so the work tree stays clean.
+const SHOTS = process.env.UPDATE_SCREENSHOTS
+  ? join(import.meta.dirname, '..', '..', 'docs', 'screenshots')
+  : mkdtempSync(join(tmpdir(), 'orgbridge-shots-'));
 
 let h: Harness;
 let c: Cast;
