@@ -76,6 +76,7 @@ export async function renameTeam(tx: Tx, orgId: string, teamId: string, newName:
       .where({ id: teamId })
       .update({ name, version: tx.trx.raw('version + 1'), updated_at: tx.trx.fn.now() })
       .returning('*');
+    await touchMembers(tx, orgId, { teamId });
     await audit(tx, { orgId, action: 'team.rename', targetType: 'team', targetId: teamId, before: { name: before.name }, after: { name } });
     return row as TeamRow;
   } catch (err: unknown) {
@@ -100,12 +101,29 @@ export async function updateTeamSettings(tx: Tx, orgId: string, teamId: string, 
 export async function deleteTeam(tx: Tx, orgId: string, teamId: string): Promise<void> {
   const before = await getTeam(tx.trx, orgId, teamId);
   const members = await tx.trx('team_members').where({ team_id: teamId }).count<{ n: number }>({ n: '*' }).first();
+  await touchMembers(tx, orgId, { teamId });
   await tx.trx('teams').where({ id: teamId }).delete();
   await audit(tx, { orgId, action: 'team.delete', targetType: 'team', targetId: teamId, before: { ...teamSnapshot(before), members: Number(members?.n ?? 0) } });
 }
 
 async function touchTeam(tx: Tx, teamId: string): Promise<void> {
   await tx.trx('teams').where({ id: teamId }).update({ version: tx.trx.raw('version + 1'), updated_at: tx.trx.fn.now() });
+}
+
+/**
+ * A person's teams are part of how SCIM shows them (User `groups`, the orgbridge
+ * extension's `teamRoles`), so a change to them is a new version of the membership:
+ * ETags change and If-Match sees it (RFC 7644 §3.14).
+ */
+async function touchMembers(tx: Tx, orgId: string, who: { userIds: string[] } | { teamId: string }): Promise<void> {
+  const q = tx.trx('memberships').where({ org_id: orgId });
+  if ('userIds' in who) {
+    if (!who.userIds.length) return;
+    q.whereIn('user_id', who.userIds);
+  } else {
+    q.whereIn('user_id', tx.trx('team_members').where({ team_id: who.teamId }).select('user_id'));
+  }
+  await q.update({ version: tx.trx.raw('version + 1') });
 }
 
 function checkTeamRole(role: string): asserts role is TeamRole {
@@ -133,6 +151,7 @@ export async function addTeamMembers(tx: Tx, orgId: string, teamId: string, user
     .returning('user_id');
   if (inserted.length) {
     await touchTeam(tx, teamId);
+    await touchMembers(tx, orgId, { userIds: inserted.map((r: { user_id: string }) => r.user_id) });
     await audit(tx, { orgId, action: 'team.members.add', targetType: 'team', targetId: teamId, after: { userIds: inserted.map((r: { user_id: string }) => r.user_id), role } });
   }
   return inserted.length;
@@ -149,6 +168,7 @@ export async function removeTeamMembers(tx: Tx, orgId: string, teamId: string, u
   const removed = await tx.trx('team_members').where({ team_id: teamId }).whereIn('user_id', [...new Set(userIds)]).delete().returning(['user_id', 'role']);
   if (removed.length) {
     await touchTeam(tx, teamId);
+    await touchMembers(tx, orgId, { userIds: removed.map((r: { user_id: string }) => r.user_id) });
     await audit(tx, { orgId, action: 'team.members.remove', targetType: 'team', targetId: teamId, before: { members: removed } });
   }
   return removed.length;
@@ -177,6 +197,7 @@ export async function setTeamRole(
   }
   const [row] = await tx.trx('team_members').where({ team_id: teamId, user_id: userId }).update(patch).returning('*');
   await touchTeam(tx, teamId);
+  await touchMembers(tx, orgId, { userIds: [userId] });
   await audit(tx, {
     orgId,
     action: 'team.members.role',

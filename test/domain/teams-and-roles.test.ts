@@ -65,6 +65,30 @@ describe('teams', () => {
   });
 });
 
+describe('team changes are new versions of the people they touch', () => {
+  it('joining, leaving, a role change and a rename bump the membership version (SCIM ETag)', async () => {
+    const org = await makeOrg(t.db);
+    const team = await makeTeam(t.db, org.id);
+    const a = await makeMember(t.db, org.id);
+    const b = await makeMember(t.db, org.id);
+    const version = async (userId: string) => (await t.db('memberships').where({ org_id: org.id, user_id: userId }).first()).version as number;
+    const v0 = await version(a.user.id);
+    await run((tx) => addTeamMembers(tx, org.id, team.id, [a.user.id]));
+    const v1 = await version(a.user.id);
+    expect(v1).toBeGreaterThan(v0);
+    expect(await version(b.user.id)).toBe(1);
+    await run((tx) => setTeamRole(tx, org.id, team.id, a.user.id, 'admin'));
+    const v2 = await version(a.user.id);
+    expect(v2).toBeGreaterThan(v1);
+    await run((tx) => renameTeam(tx, org.id, team.id, 'Renamed'));
+    const v3 = await version(a.user.id);
+    expect(v3).toBeGreaterThan(v2);
+    await run((tx) => removeTeamMembers(tx, org.id, team.id, [a.user.id]));
+    expect(await version(a.user.id)).toBeGreaterThan(v3);
+    expect(await version(b.user.id)).toBe(1);
+  });
+});
+
 describe('custom roles', () => {
   it('base + catalog permissions; assigned to team members; deleting returns holders to the base', async () => {
     const org = await makeOrg(t.db);

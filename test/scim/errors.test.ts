@@ -128,6 +128,11 @@ describe('412 If-Match', () => {
     const g = await c.call('POST', '/scim/v2/Groups', { schemas: [GROUP_URN], displayName: 'etag-team' });
     const gv = g.headers.get('etag')!;
     expect((await c.call('PATCH', `/scim/v2/Groups/${g.body.id}`, patch({ op: 'add', path: 'members', value: [{ value: u.body.id }] }), { 'if-match': gv })).status).toBe(204);
+    // The user's groups changed, so the user's version did too (RFC 7644 §3.14).
+    const joined = await c.call('GET', `/scim/v2/Users/${u.body.id}`);
+    expect(joined.body.groups).toEqual([expect.objectContaining({ value: g.body.id })]);
+    expect(joined.headers.get('etag')).not.toBe(cur.headers.get('etag'));
+    expectError(await c.call('PATCH', `/scim/v2/Users/${u.body.id}`, patch({ op: 'replace', path: 'displayName', value: 'Stale' }), { 'if-match': cur.headers.get('etag')! }), 412);
     expectError(await c.call('PATCH', `/scim/v2/Groups/${g.body.id}`, patch({ op: 'remove', path: 'members' }), { 'if-match': gv }), 412);
     expectError(await c.call('DELETE', `/scim/v2/Groups/${g.body.id}`, undefined, { 'if-match': gv }), 412);
     expect(await c.db('team_members').where({ team_id: g.body.id })).toHaveLength(1);
