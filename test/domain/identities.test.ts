@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { activeUsersOverTime, recordActivity } from '../../src/domain/activity.ts';
-import { runInTransaction } from '../../src/domain/context.ts';
 import { findUserByExternalIdentity, linkExternalIdentity } from '../../src/domain/external-identities.ts';
 import { acceptInvitationToken, acceptOpenInvitations, expireInvitations, invite, revokeInvitation } from '../../src/domain/invitations.ts';
 import { getMembership } from '../../src/domain/memberships.ts';
@@ -9,17 +8,11 @@ import { authenticateScimToken, createScimToken, listScimTokens, revokeScimToken
 import { attributableUser, authenticateApiKey, createApiKey, createServiceAccount, deleteServiceAccount } from '../../src/domain/service-accounts.ts';
 import { claimFirstSystemAdmin, setSystemAdmin } from '../../src/domain/system-admins.ts';
 import { addTeamMembers } from '../../src/domain/teams.ts';
-import { createTestDb, type TestDb } from '../support/db.ts';
-import { auditRows, makeMember, makeOrg, makeTeam, testActor } from '../support/factories.ts';
+import { useTestDb } from '../support/db.ts';
+import { auditRows, makeMember, makeOrg, makeTeam } from '../support/factories.ts';
 
-let t: TestDb;
-beforeAll(async () => {
-  t = await createTestDb();
-});
-afterAll(async () => {
-  await t.close();
-});
-const run = <T>(fn: Parameters<typeof runInTransaction<T>>[2]) => runInTransaction(t.db, testActor, fn);
+const t = useTestDb();
+const run = t.run;
 
 describe('invitations', () => {
   it('invite → pending membership holding a seat; accept by token → active with role and teams', async () => {

@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runInTransaction } from '../../src/domain/context.ts';
+import { describe, expect, it } from 'vitest';
 import { DomainError, isDomainError } from '../../src/domain/errors.ts';
 import {
   activateMembership,
@@ -15,18 +14,12 @@ import {
 import { setBillingAdmin, setSeatLicense, updateOrganizationSettings } from '../../src/domain/organizations.ts';
 import { createApiKey } from '../../src/domain/service-accounts.ts';
 import { addTeamMember } from '../../src/domain/teams.ts';
-import { createTestDb, type TestDb } from '../support/db.ts';
-import { auditRows, makeMember, makeOrg, makeTeam, testActor } from '../support/factories.ts';
+import { useTestDb } from '../support/db.ts';
+import { auditRows, makeMember, makeOrg, makeTeam } from '../support/factories.ts';
 
-let t: TestDb;
-beforeAll(async () => {
-  t = await createTestDb();
-});
-afterAll(async () => {
-  await t.close();
-});
+const t = useTestDb();
 
-const run = <T>(fn: Parameters<typeof runInTransaction<T>>[2]) => runInTransaction(t.db, testActor, fn);
+const run = t.run;
 async function refusal(p: Promise<unknown>): Promise<DomainError> {
   const err = await p.then(
     () => null,

@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runInTransaction } from '../../src/domain/context.ts';
+import { describe, expect, it } from 'vitest';
 import { claimDomain, emailDomain, findOrgByEmailDomain, listDomains, releaseDomain } from '../../src/domain/domains.ts';
 import {
   createOrganization,
@@ -10,17 +9,11 @@ import {
   updateOrganizationSettings,
 } from '../../src/domain/organizations.ts';
 import { deleteTeam } from '../../src/domain/teams.ts';
-import { createTestDb, type TestDb } from '../support/db.ts';
-import { auditRows, makeOrg, makeTeam, testActor } from '../support/factories.ts';
+import { useTestDb } from '../support/db.ts';
+import { auditRows, makeOrg, makeTeam } from '../support/factories.ts';
 
-let t: TestDb;
-beforeAll(async () => {
-  t = await createTestDb();
-});
-afterAll(async () => {
-  await t.close();
-});
-const run = <T>(fn: Parameters<typeof runInTransaction<T>>[2]) => runInTransaction(t.db, testActor, fn);
+const t = useTestDb();
+const run = t.run;
 
 describe('organizations', () => {
   it('creates with a slug, finds by name/slug/id, renames, refuses duplicates', async () => {

@@ -1,23 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runInTransaction } from '../../src/domain/context.ts';
+import { describe, expect, it } from 'vitest';
 import { createPerson, updatePerson } from '../../src/domain/people.ts';
 import { setSeatLicense, updateOrganizationSettings } from '../../src/domain/organizations.ts';
 import { createRoleGroup, deleteRoleGroup, listRoleGroups } from '../../src/domain/role-groups.ts';
 import { createApiKey, createServiceAccount, revokeApiKey } from '../../src/domain/service-accounts.ts';
 import { setModelsSeat } from '../../src/domain/memberships.ts';
-import { createTestDb, type TestDb } from '../support/db.ts';
-import { auditRows, makeMember, makeOrg, makeTeam, testActor } from '../support/factories.ts';
+import { useTestDb } from '../support/db.ts';
+import { auditRows, makeMember, makeOrg, makeTeam } from '../support/factories.ts';
 
 // Refusal paths of the smaller commands: each refusal leaves the stored state as it was.
 
-let t: TestDb;
-beforeAll(async () => {
-  t = await createTestDb();
-});
-afterAll(async () => {
-  await t.close();
-});
-const run = <T>(fn: Parameters<typeof runInTransaction<T>>[2]) => runInTransaction(t.db, testActor, fn);
+const t = useTestDb();
+const run = t.run;
 
 describe('refusals', () => {
   it('seat license values must be whole and non-negative', async () => {

@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runInTransaction } from '../../src/domain/context.ts';
+import { describe, expect, it } from 'vitest';
 import { createCustomRole, deleteCustomRole, updateCustomRole } from '../../src/domain/custom-roles.ts';
 import { CUSTOMIZABLE_PERMISSIONS } from '../../src/domain/permissions/index.ts';
 import { createRoleGroup, roleGroupsFor } from '../../src/domain/role-groups.ts';
@@ -12,17 +11,11 @@ import {
   setTeamRole,
   updateTeamSettings,
 } from '../../src/domain/teams.ts';
-import { createTestDb, type TestDb } from '../support/db.ts';
-import { auditRows, makeMember, makeOrg, makeTeam, testActor } from '../support/factories.ts';
+import { useTestDb } from '../support/db.ts';
+import { auditRows, makeMember, makeOrg, makeTeam } from '../support/factories.ts';
 
-let t: TestDb;
-beforeAll(async () => {
-  t = await createTestDb();
-});
-afterAll(async () => {
-  await t.close();
-});
-const run = <T>(fn: Parameters<typeof runInTransaction<T>>[2]) => runInTransaction(t.db, testActor, fn);
+const t = useTestDb();
+const run = t.run;
 const customizable = (id: string) => CUSTOMIZABLE_PERMISSIONS.has(id as never);
 
 describe('teams', () => {

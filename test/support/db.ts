@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import knexFactory from 'knex';
+import { afterAll, beforeAll } from 'vitest';
 import { openDb, type Db } from '../../src/db/connect.ts';
 import { migrate } from '../../src/db/migrate.ts';
+import { runInTransaction, type Tx } from '../../src/domain/context.ts';
+import { testActor } from './factories.ts';
 
 // A fresh, migrated database for one test file. With DATABASE_URL (CI) it is a new
 // schema in the real PostgreSQL, dropped afterwards; without it, an in-memory PGlite.
@@ -44,6 +47,35 @@ export async function createTestDb(poolMax = 10): Promise<TestDb> {
       await Promise.all(extra.map((d) => d.destroy()));
       await db.raw(`drop schema ${schema} cascade`);
       await db.destroy();
+    },
+  };
+}
+
+/**
+ * Registers a fresh database for the calling test file (created before its tests, closed
+ * after them) and returns accessors for it plus `run`, a transaction as the test actor.
+ */
+export function useTestDb(poolMax = 10) {
+  let current: TestDb | undefined;
+  beforeAll(async () => {
+    current = await createTestDb(poolMax);
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  const need = (): TestDb => {
+    if (!current) throw new Error('useTestDb: the database exists only inside tests and hooks');
+    return current;
+  };
+  return {
+    get db(): Db {
+      return need().db;
+    },
+    get testDb(): TestDb {
+      return need();
+    },
+    run<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+      return runInTransaction(need().db, testActor, fn);
     },
   };
 }

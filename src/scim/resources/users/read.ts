@@ -6,26 +6,30 @@ import { weakEtag } from '../../etag.ts';
 
 // Loads users (person + membership in this organization) and renders them as SCIM.
 
-export interface UserRecord {
-  id: string;
-  user_name: string;
-  email: string | null;
-  display_name: string | null;
-  given_name: string | null;
-  family_name: string | null;
-  middle_name: string | null;
-  honorific_prefix: string | null;
-  honorific_suffix: string | null;
-  nick_name: string | null;
-  title: string | null;
-  locale: string | null;
-  timezone: string | null;
-  preferred_language: string | null;
-  profile: Record<string, unknown>;
+/** A person's profile columns as stored, plus their membership here, as the list query selects them. */
+export interface UserRecord
+  extends Pick<
+    UserRow,
+    | 'id'
+    | 'user_name'
+    | 'email'
+    | 'display_name'
+    | 'given_name'
+    | 'family_name'
+    | 'middle_name'
+    | 'honorific_prefix'
+    | 'honorific_suffix'
+    | 'nick_name'
+    | 'title'
+    | 'locale'
+    | 'timezone'
+    | 'preferred_language'
+    | 'profile'
+  > {
   u_updated_ms: string | number;
   emails: EmailInput[];
   teams?: Omit<TeamPlace, 'user_id'>[];
-  status: 'pending' | 'active' | 'deactivated';
+  status: MembershipRow['status'];
   org_role: string;
   custom_role_name: string | null;
   models_seat: string;
