@@ -46,7 +46,6 @@ export async function createUserStatements(c: Q, orgId: string, userName: string
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) returning *`,
     [null, userName, 'Family', 'Given', null, null, id, null, null, null, null, '{}', null, null, userName],
   );
-  await c.query('delete from user_emails where user_id = $1', [id]);
   await c.query('insert into user_emails (position, "primary", type, user_id, value) values ($1, $2, $3, $4, $5)', [0, true, 'work', id, userName]);
   await c.query(
     `insert into memberships (deactivated_at, external_id, id, idp_owned, models_seat, org_id, org_role, status, user_id, weave_access)

@@ -87,8 +87,9 @@ function uniquenessError(err: unknown, p: Partial<PersonInput>): Error {
   return uniqueness(`a user with userName ${p.userName} already exists`, { attribute: 'userName' });
 }
 
-async function writeEmails(tx: Tx, userId: string, emails: EmailInput[]): Promise<void> {
-  await tx.trx('user_emails').where({ user_id: userId }).delete();
+/** Replaces a person's addresses; `fresh` (a person created in this transaction) has none to clear. */
+async function writeEmails(tx: Tx, userId: string, emails: EmailInput[], fresh = false): Promise<void> {
+  if (!fresh) await tx.trx('user_emails').where({ user_id: userId }).delete();
   const seen = new Set<string>();
   const rows = emails
     .filter((e) => {
@@ -107,7 +108,7 @@ export async function createPerson(tx: Tx, p: PersonInput): Promise<UserRow> {
   try {
     const [row] = await tx.trx('users').insert({ id, ...toColumns(p) }).returning('*');
     const email = primaryEmail(p);
-    await writeEmails(tx, id, p.emails ?? (email ? [{ value: email, type: 'work', primary: true }] : []));
+    await writeEmails(tx, id, p.emails ?? (email ? [{ value: email, type: 'work', primary: true }] : []), true);
     return row as UserRow;
   } catch (err: unknown) {
     if (isUniqueViolation(err)) throw uniquenessError(err, p);
