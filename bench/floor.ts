@@ -29,35 +29,36 @@ async function tx<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promi
 }
 
 /** Bearer token lookup, as authenticateScimToken does it on every request. */
-export async function authSql(q: Q, token: string): Promise<void> {
-  await q.query('select id, org_id, token_hash, last_used_at from scim_tokens where token_hash = $1 and revoked_at is null limit $2', [hashSecret(token), 1]);
+export async function authSql(q: Q, token: string): Promise<string | undefined> {
+  const r = await q.query('select id, org_id, token_hash, last_used_at from scim_tokens where token_hash = $1 and revoked_at is null limit 1', [hashSecret(token)]);
+  return r.rows[0]?.id as string | undefined;
 }
 
-const AUDIT = `insert into audit_log (action, actor_id, actor_label, actor_type, after, before, org_id, outcome, reason, target_id, target_type)
-               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
+const AUDIT = `insert into audit_log (org_id, actor_type, actor_id, actor_label, action, target_type, target_id, before, after, outcome, reason)
+  values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
 
 /** POST /Users: the statements of addMember for a new person. */
-export async function createUserStatements(c: Q, orgId: string, userName: string): Promise<void> {
+export async function createUserStatements(c: Q, orgId: string, userName: string, tokenId: string | null = null): Promise<void> {
   const id = randomUUID();
-  await c.query('select * from organizations where id = $1 limit $2', [orgId, 1]);
-  await c.query('select * from users where user_name_key = $1 or (email_key = $2)', [userName, userName]);
+  await c.query('select * from organizations where id = $1 limit 1', [orgId]);
+  await c.query('select * from users where user_name_key = $1 or email_key = $2', [userName, userName]);
   await c.query(
-    `insert into users (display_name, email, family_name, given_name, honorific_prefix, honorific_suffix, id, locale, middle_name, nick_name, preferred_language, profile, timezone, title, user_name)
+    `insert into users ("id", "user_name", "display_name", "given_name", "family_name", "middle_name", "honorific_prefix", "honorific_suffix", "nick_name", "title", "locale", "timezone", "preferred_language", "email", "profile")
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) returning *`,
-    [null, userName, 'Family', 'Given', null, null, id, null, null, null, null, '{}', null, null, userName],
+    [id, userName, null, 'Given', 'Family', null, null, null, null, null, null, null, null, userName, '{}'],
   );
-  await c.query('insert into user_emails (position, "primary", type, user_id, value) values ($1, $2, $3, $4, $5)', [0, true, 'work', id, userName]);
+  await c.query('insert into user_emails (user_id, value, type, "primary", position) values ($1, $2, $3, $4, $5)', [id, userName, 'work', true, 0]);
   await c.query(
-    `insert into memberships (deactivated_at, external_id, id, idp_owned, models_seat, org_id, org_role, status, user_id, weave_access)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning *`,
-    [null, null, randomUUID(), '[]', 'full', orgId, 'member', 'active', id, 'full'],
+    'insert into memberships (id, org_id, user_id, status, org_role, models_seat, weave_access, external_id, idp_owned, deactivated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, null) returning *',
+    [randomUUID(), orgId, id, 'active', 'member', 'full', 'full', null, JSON.stringify(['userName', 'name', 'emails', 'active'])],
   );
-  await c.query(AUDIT, ['member.add', null, 'scim token bench', 'scim', JSON.stringify({ userName }), null, orgId, 'ok', null, id, 'user']);
+  const after = { userName, status: 'active', orgRole: 'member', modelsSeat: 'full', weaveAccess: 'full', customRoleId: null };
+  await c.query(AUDIT, [orgId, 'scim', tokenId, 'scim token bench', 'member.add', 'user', id, null, JSON.stringify(after), 'ok', null]);
 }
 
 export async function createUserSql(pool: pg.Pool, token: string, orgId: string, userName: string): Promise<void> {
-  await authSql(pool, token);
-  await tx(pool, (c) => createUserStatements(c, orgId, userName));
+  const tokenId = await authSql(pool, token);
+  await tx(pool, (c) => createUserStatements(c, orgId, userName, tokenId));
 }
 
 const USERS_FROM = 'from memberships m join users u on u.id = m.user_id';
@@ -94,7 +95,7 @@ async function groupPatch(pool: pg.Pool, token: string, orgId: string, teamId: s
     await c.query('select * from teams where id = $1 and org_id = $2 limit $3', [teamId, orgId, 1]);
     await body(c);
     await c.query('update teams set version = version + 1, updated_at = CURRENT_TIMESTAMP where id = $1', [teamId]);
-    await c.query(AUDIT, ['team.members', null, 'scim token bench', 'scim', null, null, orgId, 'ok', null, teamId, 'team']);
+    await c.query(AUDIT, [orgId, 'scim', null, 'scim token bench', 'team.members', 'team', teamId, null, null, 'ok', null]);
     await c.query('select * from role_groups where org_id = $1 and lower(group_name) = any($2)', [orgId, ['team']]);
     await c.query(TEAM, [orgId, teamId, 1]);
   });
@@ -113,6 +114,6 @@ export const addMembersSql = (pool: pg.Pool, token: string, orgId: string, teamI
 
 /** A Bulk request: one authentication, then each create in its own transaction. */
 export async function bulkCreateSql(pool: pg.Pool, token: string, orgId: string, names: string[]): Promise<void> {
-  await authSql(pool, token);
-  for (const n of names) await tx(pool, (c) => createUserStatements(c, orgId, n));
+  const tokenId = await authSql(pool, token);
+  for (const n of names) await tx(pool, (c) => createUserStatements(c, orgId, n, tokenId));
 }

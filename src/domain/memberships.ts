@@ -83,6 +83,12 @@ function primaryOf(p: PersonInput): string | null {
   return e?.value ?? null;
 }
 
+// Every create runs one: fixed statements through knex.raw skip the query builder's
+// compilation (BENCHMARKS.md). bench/floor.ts replays the first.
+const MEMBERSHIP_COLUMNS = 'id, org_id, user_id, status, org_role, models_seat, weave_access, external_id, idp_owned, deactivated_at';
+export const INSERT_MEMBERSHIP = `insert into memberships (${MEMBERSHIP_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, null) returning *`;
+const INSERT_DEACTIVATED_MEMBERSHIP = `insert into memberships (${MEMBERSHIP_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP) returning *`;
+
 /**
  * Adds a person to an organization: finds them by userName/email (one identity across
  * organizations) or creates them, then creates the membership within the seat license.
@@ -97,21 +103,19 @@ export async function addMember(tx: Tx, input: AddMemberInput): Promise<MemberRe
   const wanted = input.modelsSeat ?? org.default_models_seat;
   checkSeat(wanted);
   const seat = status === 'deactivated' ? wanted : await allocateSeat(tx.trx, org, wanted, { overflow: input.seatOverflow ?? 'refuse', targetId: user.id, action: 'member.add' });
-  const [membership] = await tx.trx('memberships')
-    .insert({
+  const m = (
+    await tx.trx.raw(status === 'deactivated' ? INSERT_DEACTIVATED_MEMBERSHIP : INSERT_MEMBERSHIP, [
       id,
-      org_id: org.id,
-      user_id: user.id,
+      org.id,
+      user.id,
       status,
-      org_role: role,
-      models_seat: seat,
-      weave_access: input.weaveAccess ?? 'full',
-      external_id: input.externalId ?? null,
-      idp_owned: JSON.stringify(input.idpOwned ?? []),
-      deactivated_at: status === 'deactivated' ? tx.trx.fn.now() : null,
-    })
-    .returning('*');
-  const m = membership as MembershipRow;
+      role,
+      seat,
+      input.weaveAccess ?? 'full',
+      input.externalId ?? null,
+      JSON.stringify(input.idpOwned ?? []),
+    ])
+  ).rows[0] as MembershipRow;
   await audit(tx, { orgId: org.id, action: 'member.add', targetType: 'user', targetId: user.id, after: { userName: user.user_name, ...snapshot(m) } });
   return { user, membership: m, createdPerson: created };
 }

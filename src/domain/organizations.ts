@@ -36,8 +36,12 @@ export async function createOrganization(tx: Tx, input: { name: string; slug?: s
   }
 }
 
+// Every domain command on an organization starts here: a fixed statement through knex.raw
+// skips the query builder's compilation (BENCHMARKS.md). bench/floor.ts replays it.
+export const ORGANIZATION_BY_ID = 'select * from organizations where id = ? limit 1';
+
 export async function getOrganization(conn: Conn, id: string): Promise<OrganizationRow> {
-  const org = await conn('organizations').where({ id }).first<OrganizationRow | undefined>();
+  const org = (await conn.raw(ORGANIZATION_BY_ID, [id])).rows[0] as OrganizationRow | undefined;
   if (!org) throw notFound('organization', id);
   return org;
 }

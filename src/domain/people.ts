@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Conn } from '../db/connect.ts';
 import { newId } from '../lib/secrets.ts';
 import type { Tx } from './context.ts';
@@ -98,18 +99,33 @@ async function writeEmails(tx: Tx, userId: string, emails: EmailInput[], fresh =
       seen.add(k);
       return true;
     })
-    .map((e, i) => ({ user_id: userId, value: e.value, type: e.type ?? null, primary: e.primary ?? false, position: i }));
-  if (rows.length) await tx.trx('user_emails').insert(rows);
+    .map((e, i) => [userId, e.value, e.type ?? null, e.primary ?? false, i]);
+  if (rows.length) {
+    // Every create writes one; see insertUser for why this is SQL rather than a builder.
+    await tx.trx.raw(`insert into user_emails (user_id, value, type, "primary", position) values ${rows.map(() => '(?, ?, ?, ?, ?)').join(', ')}`, rows.flat());
+  }
+}
+
+/**
+ * `insert into users … returning *` for the columns given. Written as SQL through knex.raw
+ * because it is the create path's widest statement and the query builder's compilation of
+ * it is a measurable share of a create's CPU (BENCHMARKS.md, "Reading these numbers");
+ * bench/floor.ts replays it. Column names come from toColumns (COLUMNS, profile) plus id, never from input.
+ */
+async function insertUser(tx: Tx, cols: Record<string, unknown>): Promise<UserRow> {
+  const names = Object.keys(cols);
+  const sql = `insert into users (${names.map((n) => `"${n}"`).join(', ')}) values (${names.map(() => '?').join(', ')}) returning *`;
+  return (await tx.trx.raw(sql, Object.values(cols) as Knex.RawBinding[])).rows[0] as UserRow;
 }
 
 export async function createPerson(tx: Tx, p: PersonInput): Promise<UserRow> {
   checkPerson(p);
   const id = newId();
   try {
-    const [row] = await tx.trx('users').insert({ id, ...toColumns(p) }).returning('*');
+    const row = await insertUser(tx, { id, ...toColumns(p) });
     const email = primaryEmail(p);
     await writeEmails(tx, id, p.emails ?? (email ? [{ value: email, type: 'work', primary: true }] : []), true);
-    return row as UserRow;
+    return row;
   } catch (err: unknown) {
     if (isUniqueViolation(err)) throw uniquenessError(err, p);
     throw err;
@@ -148,14 +164,17 @@ export async function findUserByUserName(conn: Conn, userName: string): Promise<
   return conn('users').where({ user_name_key: identityKey(userName) }).first<UserRow | undefined>();
 }
 
+// Run by every create (SCIM, sign-in, invitations): fixed statements through knex.raw skip
+// the query builder's compilation (BENCHMARKS.md). bench/floor.ts replays the first.
+export const PEOPLE_BY_LOGIN = 'select * from users where user_name_key = ? or email_key = ?';
+const PEOPLE_BY_USER_NAME = 'select * from users where user_name_key = ?';
+
 /** People matching either login key; more than one means the two keys name different people. */
 export async function findPeopleByLogin(conn: Conn, p: { userName: string; email?: string | null }): Promise<UserRow[]> {
-  return conn('users')
-    .where({ user_name_key: identityKey(p.userName) })
-    .modify((q) => {
-      if (p.email) q.orWhere({ email_key: identityKey(p.email) });
-    })
-    .select<UserRow[]>('*');
+  const r = p.email
+    ? await conn.raw(PEOPLE_BY_LOGIN, [identityKey(p.userName), identityKey(p.email)])
+    : await conn.raw(PEOPLE_BY_USER_NAME, [identityKey(p.userName)]);
+  return r.rows as UserRow[];
 }
 
 export async function listEmails(conn: Conn, userIds: string[]): Promise<Map<string, EmailInput[]>> {
