@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { loadConfig } from '../../src/config/load.ts';
@@ -141,4 +142,27 @@ export type Cast = Awaited<ReturnType<typeof makeCast>>;
 /** The newest audit row of this organization (optionally of one action). */
 export async function lastAudit(h: Harness, orgId: string, action?: string): Promise<Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
   return h.t.db('audit_log').where({ org_id: orgId }).modify((q) => { if (action) q.where({ action }); }).orderBy('id', 'desc').first();
+}
+
+export interface CastRun {
+  h: Harness;
+  c: Cast;
+  /** `/api/v1/orgs/<slug>` of the cast's organization. */
+  base: string;
+}
+
+/**
+ * Registers a running app with its cast for the calling test file: started before the
+ * file's tests, closed after them. `assign` receives them once they exist.
+ */
+export function useCast(assign: (run: CastRun) => void): void {
+  let h: Harness | undefined;
+  beforeAll(async () => {
+    h = await startHarness();
+    const c = await makeCast(h);
+    assign({ h, c, base: `/api/v1/orgs/${c.org.slug}` });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
 }

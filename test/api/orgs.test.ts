@@ -1,16 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeOrg } from '../support/factories.ts';
-import { call, lastAudit, makeCast, startHarness, type Cast, type Harness } from './harness.ts';
+import { call, lastAudit, makeCast, startHarness, useCast, type Cast, type Harness } from './harness.ts';
 
 let h: Harness;
 let c: Cast;
 let base: string;
-beforeAll(async () => {
-  h = await startHarness();
-  c = await makeCast(h);
-  base = `/api/v1/orgs/${c.org.slug}`;
-});
-afterAll(async () => { await h.close(); });
+useCast((run) => ({ h, c, base } = run));
 
 describe('organization', () => {
   it('GET shows name, settings, domains, seat license and use', async () => {
@@ -44,7 +39,7 @@ describe('organization', () => {
   });
 
   it('on a deployment that allows it, an organization may turn auto-provisioning on', async () => {
-    const h2 = await (await import('./harness.ts')).startHarness({ AUTO_PROVISIONING: 'true' });
+    const h2 = await startHarness({ AUTO_PROVISIONING: 'true' });
     try {
       const c2 = await makeCast(h2);
       const r = await call(h2, c2.as.admin, 'PATCH', `/api/v1/orgs/${c2.org.slug}/settings`, { autoProvisioning: true, domainCapture: true });

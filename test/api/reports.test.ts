@@ -1,17 +1,12 @@
 import { parseCsvObjects } from './csv.ts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { recordActivity } from '../../src/domain/activity.ts';
-import { call, makeCast, startHarness, type Cast, type Harness } from './harness.ts';
+import { call, useCast, type Cast, type Harness } from './harness.ts';
 
 let h: Harness;
 let c: Cast;
 let base: string;
-beforeAll(async () => {
-  h = await startHarness();
-  c = await makeCast(h);
-  base = `/api/v1/orgs/${c.org.slug}`;
-});
-afterAll(async () => { await h.close(); });
+useCast((run) => ({ h, c, base } = run));
 
 describe('GET /users.csv', () => {
   it('streams name, username, last active, role, email, teams and status with correct quoting', async () => {

@@ -1,15 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, lastAudit, makeCast, startHarness, type Cast, type Harness } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { call, lastAudit, useCast, type Cast, type Harness } from './harness.ts';
 
 let h: Harness;
 let c: Cast;
 let base: string;
-beforeAll(async () => {
-  h = await startHarness();
-  c = await makeCast(h);
-  base = `/api/v1/orgs/${c.org.slug}`;
-});
-afterAll(async () => { await h.close(); });
+useCast((run) => ({ h, c, base } = run));
 
 describe('permission catalog', () => {
   it('GET /permissions lists every permission with its roles and whether a custom role may hold it', async () => {

@@ -1,15 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, lastAudit, makeCast, startHarness, type Cast, type Harness } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { call, lastAudit, useCast, type Cast, type Harness } from './harness.ts';
 
 let h: Harness;
 let c: Cast;
 let base: string;
-beforeAll(async () => {
-  h = await startHarness();
-  c = await makeCast(h);
-  base = `/api/v1/orgs/${c.org.slug}`;
-});
-afterAll(async () => { await h.close(); });
+useCast((run) => ({ h, c, base } = run));
 
 describe('teams', () => {
   it('an admin sees every team; a member only their own', async () => {
