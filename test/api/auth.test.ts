@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, makeCast, makeSession, startHarness, type Cast, type Harness } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { call, makeSession, useCast, type Cast, type Harness } from './harness.ts';
 
 let h: Harness;
 let c: Cast;
-beforeAll(async () => {
-  h = await startHarness();
-  c = await makeCast(h);
-});
-afterAll(async () => { await h.close(); });
+useCast((run) => ({ h, c } = run));
 
 describe('authentication', () => {
   it('refuses a request with neither session nor key: 401 with WWW-Authenticate', async () => {

@@ -1,16 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, makeCast, startHarness, type Cast, type Harness } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { call, useCast, type Cast, type Harness } from './harness.ts';
 
 // Every admin route against every role the seed tables name. Refused means 403 with the
 // reason from can(), and nothing written: no audit row, no change.
 
 let h: Harness;
 let c: Cast;
-beforeAll(async () => {
-  h = await startHarness();
-  c = await makeCast(h);
-});
-afterAll(async () => { await h.close(); });
+useCast((run) => ({ h, c } = run));
 
 type Role = 'admin' | 'teamAdmin' | 'member' | 'viewOnly' | 'orgViewer' | 'sysAdmin' | 'adminKey';
 const ALL: Role[] = ['admin', 'teamAdmin', 'member', 'viewOnly', 'orgViewer', 'sysAdmin', 'adminKey'];

@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { call, makeCast, startHarness, type Cast, type Harness } from './harness.ts';
+import { expect, it } from 'vitest';
+import { call, useCast, type Cast, type Harness } from './harness.ts';
 
 // Unknown failures: a logged 500 with the one error shape, and nothing of the cause shown.
 
 let h: Harness;
 let c: Cast;
-beforeAll(async () => {
-  h = await startHarness();
-  c = await makeCast(h);
-});
-afterAll(async () => { await h.close(); });
+useCast((run) => ({ h, c } = run));
 
 it('a failure the API does not know is a 500 "internal", with no detail leaked', async () => {
   await h.t.db.raw('alter table audit_log rename to audit_log_away');
