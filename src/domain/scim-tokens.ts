@@ -1,6 +1,7 @@
 import type { Conn } from '../db/connect.ts';
 import { hashSecret, newId, newSecret, sameDigest } from '../lib/secrets.ts';
 import { audit } from './audit.ts';
+import { touchLastUsed } from './last-used.ts';
 import type { Tx } from './context.ts';
 import { notFound } from './errors.ts';
 
@@ -61,8 +62,6 @@ export async function authenticateScimToken(conn: Conn, token: string): Promise<
   // builder's compilation (BENCHMARKS.md, "Reading these numbers"). bench/floor.ts replays it.
   const row = (await conn.raw(TOKEN_BY_HASH, [digest])).rows[0] as { id: string; org_id: string; token_hash: string; last_used_at: Date | null } | undefined;
   if (!row || !sameDigest(row.token_hash, digest)) return null;
-  // last_used_at at minute granularity: one write per token per minute, not per request.
-  const last = row.last_used_at ? new Date(row.last_used_at).getTime() : 0;
-  if (Date.now() - last > 60_000) await conn('scim_tokens').where({ id: row.id }).update({ last_used_at: conn.fn.now() });
+  await touchLastUsed(conn, 'scim_tokens', row.id, row.last_used_at);
   return { orgId: row.org_id, tokenId: row.id };
 }

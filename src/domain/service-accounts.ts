@@ -1,6 +1,7 @@
 import type { Conn } from '../db/connect.ts';
 import { hashSecret, newId, newSecret, sameDigest } from '../lib/secrets.ts';
 import { audit } from './audit.ts';
+import { touchLastUsed } from './last-used.ts';
 import type { Tx } from './context.ts';
 import { invalid, notFound } from './errors.ts';
 import { identityKey } from './people.ts';
@@ -67,7 +68,7 @@ export async function authenticateApiKey(conn: Conn, key: string): Promise<ApiKe
   const digest = hashSecret(key);
   const row = await conn('api_keys').where({ token_hash: digest }).whereNull('revoked_at').first();
   if (!row || !sameDigest(row.token_hash, digest)) return null;
-  await conn('api_keys').where({ id: row.id }).update({ last_used_at: conn.fn.now() });
+  await touchLastUsed(conn, 'api_keys', row.id, row.last_used_at);
   return { keyId: row.id, orgId: row.org_id, kind: row.kind, userId: row.user_id, serviceAccountId: row.service_account_id };
 }
 

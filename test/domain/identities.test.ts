@@ -154,3 +154,27 @@ describe('activity', () => {
     expect(await activeUsersOverTime(t.db, org.id, 'all', now)).toEqual([{ bucket: '2026-01-01', users: 2 }]);
   });
 });
+
+describe('credential last use', () => {
+  it('is written at most once a minute per SCIM token or API key, not on every request', async () => {
+    const org = await makeOrg(t.db);
+    const { token, info } = await run((tx) => createScimToken(tx, org.id, 'throttle'));
+    const { id, key } = await run((tx) => createApiKey(tx, org.id, { admin: true }));
+    await authenticateScimToken(t.db, token);
+    await authenticateApiKey(t.db, key);
+    const stamp = new Date('2020-01-01T00:00:00Z');
+    const recent = new Date(Date.now() - 10_000);
+    await t.db('scim_tokens').where({ id: info.id }).update({ last_used_at: recent });
+    await t.db('api_keys').where({ id }).update({ last_used_at: recent });
+    await authenticateScimToken(t.db, token);
+    await authenticateApiKey(t.db, key);
+    expect(new Date((await t.db('scim_tokens').where({ id: info.id }).first()).last_used_at).getTime()).toBe(recent.getTime());
+    expect(new Date((await t.db('api_keys').where({ id }).first()).last_used_at).getTime()).toBe(recent.getTime());
+    await t.db('scim_tokens').where({ id: info.id }).update({ last_used_at: stamp });
+    await t.db('api_keys').where({ id }).update({ last_used_at: stamp });
+    await authenticateScimToken(t.db, token);
+    await authenticateApiKey(t.db, key);
+    expect(new Date((await t.db('scim_tokens').where({ id: info.id }).first()).last_used_at).getTime()).toBeGreaterThan(stamp.getTime());
+    expect(new Date((await t.db('api_keys').where({ id }).first()).last_used_at).getTime()).toBeGreaterThan(stamp.getTime());
+  });
+});
