@@ -1,40 +1,28 @@
-import { Agent, request } from 'node:http';
+import { Pool } from 'undici';
 
-// A small keep-alive HTTP client for the load generator (less overhead than fetch).
+// The load generator's HTTP client: undici's Pool over keep-alive connections. It runs on
+// the same two cores as the server and PostgreSQL, so its own CPU per request is taken
+// from the system under test; undici spends about half of what node:http's client does
+// (BENCHMARKS.md records the load generator's CPU per create).
 
 export interface Reply {
   status: number;
   body: string;
 }
 
-export function client(port: number, token: string) {
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  return (method: string, path: string, body?: unknown): Promise<Reply> =>
-    new Promise((resolve, reject) => {
-      const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port,
-          method,
-          path,
-          agent,
-          headers: {
-            authorization: `Bearer ${token}`,
-            accept: 'application/scim+json',
-            ...(payload ? { 'content-type': 'application/scim+json', 'content-length': payload.length } : {}),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(payload);
+export function client(port: number, token: string, connections = 16) {
+  const pool = new Pool(`http://127.0.0.1:${port}`, { connections, pipelining: 1, keepAliveTimeout: 60_000 });
+  const auth = `Bearer ${token}`;
+  return async (method: string, path: string, body?: unknown): Promise<Reply> => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const res = await pool.request({
+      method: method as 'GET',
+      path,
+      headers: payload === undefined ? { authorization: auth, accept: 'application/scim+json' } : { authorization: auth, accept: 'application/scim+json', 'content-type': 'application/scim+json' },
+      body: payload,
     });
+    return { status: res.statusCode, body: await res.body.text() };
+  };
 }
 
 export function percentile(sorted: number[], p: number): number {

@@ -13,6 +13,7 @@ import { createLogger } from '../src/lib/logger.ts';
 const url = process.env.BENCH_DATABASE_URL!;
 const schema = process.env.BENCH_SCHEMA!;
 const workers = Number(process.env.BENCH_WORKERS ?? 1);
+const poolMax = Number(process.env.BENCH_POOL_MAX ?? 20);
 const secret = process.env.BENCH_SESSION_SECRET ?? randomBytes(32).toString('hex');
 
 if (workers > 1 && cluster.isPrimary) {
@@ -28,8 +29,8 @@ if (workers > 1 && cluster.isPrimary) {
     setTimeout(() => process.exit(0), 500);
   });
 } else {
-  const config = loadConfig({ LOG_LEVEL: 'silent', DATABASE_URL: url, DATABASE_POOL_MAX: '20', SESSION_SECRET: secret } as NodeJS.ProcessEnv);
-  const db = openDb({ databaseUrl: url, dataDir: 'unused', schema, poolMax: 20 });
+  const config = loadConfig({ LOG_LEVEL: 'silent', DATABASE_URL: url, DATABASE_POOL_MAX: String(poolMax), SESSION_SECRET: secret } as NodeJS.ProcessEnv);
+  const db = openDb({ databaseUrl: url, dataDir: 'unused', schema, poolMax });
   const app = buildApp({ db, config, logger: createLogger('silent') });
   const server = app.listen(Number(process.env.BENCH_PORT ?? 0), '127.0.0.1', () => {
     const { port } = server.address() as { port: number };

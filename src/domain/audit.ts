@@ -1,4 +1,5 @@
 import type { Conn } from '../db/connect.ts';
+import { sql } from '../db/sql.ts';
 import type { Actor, Tx } from './context.ts';
 
 export interface AuditEntry {
@@ -12,13 +13,13 @@ export interface AuditEntry {
   reason?: string | null;
 }
 
-// Every mutation writes one: a fixed statement through knex.raw skips the query builder's
-// compilation (BENCHMARKS.md). bench/floor.ts replays it.
+// Every mutation writes one: a fixed statement run by db/sql.ts (why: BENCHMARKS.md).
+// bench/floor.ts replays it.
 export const INSERT_AUDIT_ROW = `insert into audit_log (org_id, actor_type, actor_id, actor_label, action, target_type, target_id, before, after, outcome, reason)
-  values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
 
 export async function writeAuditRow(conn: Conn, actor: Actor, e: AuditEntry): Promise<void> {
-  await conn.raw(INSERT_AUDIT_ROW, [
+  await sql(conn, INSERT_AUDIT_ROW, [
     e.orgId ?? null,
     actor.type,
     actor.id ?? null,

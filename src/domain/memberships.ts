@@ -1,4 +1,5 @@
 import type { Conn } from '../db/connect.ts';
+import { sql } from '../db/sql.ts';
 import { newId } from '../lib/secrets.ts';
 import { audit } from './audit.ts';
 import type { Tx } from './context.ts';
@@ -83,11 +84,11 @@ function primaryOf(p: PersonInput): string | null {
   return e?.value ?? null;
 }
 
-// Every create runs one: fixed statements through knex.raw skip the query builder's
-// compilation (BENCHMARKS.md). bench/floor.ts replays the first.
+// Every create runs one: fixed statements run by db/sql.ts (why: BENCHMARKS.md).
+// bench/floor.ts replays the first.
 const MEMBERSHIP_COLUMNS = 'id, org_id, user_id, status, org_role, models_seat, weave_access, external_id, idp_owned, deactivated_at';
-export const INSERT_MEMBERSHIP = `insert into memberships (${MEMBERSHIP_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, null) returning *`;
-const INSERT_DEACTIVATED_MEMBERSHIP = `insert into memberships (${MEMBERSHIP_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP) returning *`;
+export const INSERT_MEMBERSHIP = `insert into memberships (${MEMBERSHIP_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, null) returning *`;
+const INSERT_DEACTIVATED_MEMBERSHIP = `insert into memberships (${MEMBERSHIP_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, CURRENT_TIMESTAMP) returning *`;
 
 /**
  * Adds a person to an organization: finds them by userName/email (one identity across
@@ -103,8 +104,7 @@ export async function addMember(tx: Tx, input: AddMemberInput): Promise<MemberRe
   const wanted = input.modelsSeat ?? org.default_models_seat;
   checkSeat(wanted);
   const seat = status === 'deactivated' ? wanted : await allocateSeat(tx.trx, org, wanted, { overflow: input.seatOverflow ?? 'refuse', targetId: user.id, action: 'member.add' });
-  const m = (
-    await tx.trx.raw(status === 'deactivated' ? INSERT_DEACTIVATED_MEMBERSHIP : INSERT_MEMBERSHIP, [
+  const [m] = await sql<MembershipRow>(tx.trx, status === 'deactivated' ? INSERT_DEACTIVATED_MEMBERSHIP : INSERT_MEMBERSHIP, [
       id,
       org.id,
       user.id,
@@ -113,9 +113,8 @@ export async function addMember(tx: Tx, input: AddMemberInput): Promise<MemberRe
       seat,
       input.weaveAccess ?? 'full',
       input.externalId ?? null,
-      JSON.stringify(input.idpOwned ?? []),
-    ])
-  ).rows[0] as MembershipRow;
+    JSON.stringify(input.idpOwned ?? []),
+  ]);
   await audit(tx, { orgId: org.id, action: 'member.add', targetType: 'user', targetId: user.id, after: { userName: user.user_name, ...snapshot(m) } });
   return { user, membership: m, createdPerson: created };
 }

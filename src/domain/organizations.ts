@@ -1,4 +1,5 @@
 import type { Conn } from '../db/connect.ts';
+import { sql } from '../db/sql.ts';
 import { newId } from '../lib/secrets.ts';
 import { audit } from './audit.ts';
 import type { Tx } from './context.ts';
@@ -36,12 +37,12 @@ export async function createOrganization(tx: Tx, input: { name: string; slug?: s
   }
 }
 
-// Every domain command on an organization starts here: a fixed statement through knex.raw
-// skips the query builder's compilation (BENCHMARKS.md). bench/floor.ts replays it.
-export const ORGANIZATION_BY_ID = 'select * from organizations where id = ? limit 1';
+// Every domain command on an organization starts here: a fixed statement run by db/sql.ts
+// (why: BENCHMARKS.md). bench/floor.ts replays it.
+export const ORGANIZATION_BY_ID = 'select * from organizations where id = $1 limit 1';
 
 export async function getOrganization(conn: Conn, id: string): Promise<OrganizationRow> {
-  const org = (await conn.raw(ORGANIZATION_BY_ID, [id])).rows[0] as OrganizationRow | undefined;
+  const [org] = await sql<OrganizationRow>(conn, ORGANIZATION_BY_ID, [id]);
   if (!org) throw notFound('organization', id);
   return org;
 }

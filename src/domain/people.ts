@@ -1,5 +1,5 @@
-import type { Knex } from 'knex';
 import type { Conn } from '../db/connect.ts';
+import { placeholders, sql } from '../db/sql.ts';
 import { newId } from '../lib/secrets.ts';
 import type { Tx } from './context.ts';
 import { invalid, isUniqueViolation, notFound, uniqueness } from './errors.ts';
@@ -102,20 +102,21 @@ async function writeEmails(tx: Tx, userId: string, emails: EmailInput[], fresh =
     .map((e, i) => [userId, e.value, e.type ?? null, e.primary ?? false, i]);
   if (rows.length) {
     // Every create writes one; see insertUser for why this is SQL rather than a builder.
-    await tx.trx.raw(`insert into user_emails (user_id, value, type, "primary", position) values ${rows.map(() => '(?, ?, ?, ?, ?)').join(', ')}`, rows.flat());
+    await sql(tx.trx, `insert into user_emails (user_id, value, type, "primary", position) values ${rows.map((_, i) => `(${placeholders(5, i * 5 + 1)})`).join(', ')}`, rows.flat());
   }
 }
 
 /**
- * `insert into users … returning *` for the columns given. Written as SQL through knex.raw
- * because it is the create path's widest statement and the query builder's compilation of
- * it is a measurable share of a create's CPU (BENCHMARKS.md, "Reading these numbers");
- * bench/floor.ts replays it. Column names come from toColumns (COLUMNS, profile) plus id, never from input.
+ * `insert into users … returning *` for the columns given. Written as SQL (run by
+ * db/sql.ts) because it is the create path's widest statement and the query builder's
+ * compilation of it is a measurable share of a create's CPU (BENCHMARKS.md, "Reading these
+ * numbers"); bench/floor.ts replays it. Column names come from toColumns (COLUMNS,
+ * profile) plus id, never from input.
  */
 async function insertUser(tx: Tx, cols: Record<string, unknown>): Promise<UserRow> {
   const names = Object.keys(cols);
-  const sql = `insert into users (${names.map((n) => `"${n}"`).join(', ')}) values (${names.map(() => '?').join(', ')}) returning *`;
-  return (await tx.trx.raw(sql, Object.values(cols) as Knex.RawBinding[])).rows[0] as UserRow;
+  const text = `insert into users (${names.map((n) => `"${n}"`).join(', ')}) values (${placeholders(names.length)}) returning *`;
+  return (await sql<UserRow>(tx.trx, text, Object.values(cols)))[0]!;
 }
 
 export async function createPerson(tx: Tx, p: PersonInput): Promise<UserRow> {
@@ -164,17 +165,16 @@ export async function findUserByUserName(conn: Conn, userName: string): Promise<
   return conn('users').where({ user_name_key: identityKey(userName) }).first<UserRow | undefined>();
 }
 
-// Run by every create (SCIM, sign-in, invitations): fixed statements through knex.raw skip
-// the query builder's compilation (BENCHMARKS.md). bench/floor.ts replays the first.
-export const PEOPLE_BY_LOGIN = 'select * from users where user_name_key = ? or email_key = ?';
-const PEOPLE_BY_USER_NAME = 'select * from users where user_name_key = ?';
+// Run by every create (SCIM, sign-in, invitations): fixed statements run by db/sql.ts (why:
+// BENCHMARKS.md). bench/floor.ts replays the first.
+export const PEOPLE_BY_LOGIN = 'select * from users where user_name_key = $1 or email_key = $2';
+const PEOPLE_BY_USER_NAME = 'select * from users where user_name_key = $1';
 
 /** People matching either login key; more than one means the two keys name different people. */
 export async function findPeopleByLogin(conn: Conn, p: { userName: string; email?: string | null }): Promise<UserRow[]> {
-  const r = p.email
-    ? await conn.raw(PEOPLE_BY_LOGIN, [identityKey(p.userName), identityKey(p.email)])
-    : await conn.raw(PEOPLE_BY_USER_NAME, [identityKey(p.userName)]);
-  return r.rows as UserRow[];
+  return p.email
+    ? sql<UserRow>(conn, PEOPLE_BY_LOGIN, [identityKey(p.userName), identityKey(p.email)])
+    : sql<UserRow>(conn, PEOPLE_BY_USER_NAME, [identityKey(p.userName)]);
 }
 
 export async function listEmails(conn: Conn, userIds: string[]): Promise<Map<string, EmailInput[]>> {

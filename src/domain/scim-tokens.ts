@@ -1,4 +1,5 @@
 import type { Conn } from '../db/connect.ts';
+import { sql } from '../db/sql.ts';
 import { hashSecret, newId, newSecret, sameDigest } from '../lib/secrets.ts';
 import { audit } from './audit.ts';
 import { touchLastUsed } from './last-used.ts';
@@ -50,7 +51,7 @@ export async function revokeScimToken(tx: Tx, id: string, orgId?: string): Promi
   return info({ ...row, revoked_at: row.revoked_at ?? new Date() });
 }
 
-export const TOKEN_BY_HASH = 'select id, org_id, token_hash, last_used_at from scim_tokens where token_hash = ? and revoked_at is null limit 1';
+export const TOKEN_BY_HASH = 'select id, org_id, token_hash, last_used_at from scim_tokens where token_hash = $1 and revoked_at is null limit 1';
 
 /**
  * The organization a bearer token belongs to, or null for an unknown or revoked token.
@@ -58,9 +59,9 @@ export const TOKEN_BY_HASH = 'select id, org_id, token_hash, last_used_at from s
  */
 export async function authenticateScimToken(conn: Conn, token: string): Promise<{ orgId: string; tokenId: string } | null> {
   const digest = hashSecret(token);
-  // Every SCIM request runs this: a fixed statement through knex.raw skips the query
-  // builder's compilation (BENCHMARKS.md, "Reading these numbers"). bench/floor.ts replays it.
-  const row = (await conn.raw(TOKEN_BY_HASH, [digest])).rows[0] as { id: string; org_id: string; token_hash: string; last_used_at: Date | null } | undefined;
+  // Every SCIM request runs this: a fixed statement run by db/sql.ts (why: BENCHMARKS.md,
+  // "Reading these numbers"). bench/floor.ts replays it.
+  const [row] = await sql<{ id: string; org_id: string; token_hash: string; last_used_at: Date | null }>(conn, TOKEN_BY_HASH, [digest]);
   if (!row || !sameDigest(row.token_hash, digest)) return null;
   await touchLastUsed(conn, 'scim_tokens', row.id, row.last_used_at);
   return { orgId: row.org_id, tokenId: row.id };
