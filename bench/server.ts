@@ -13,7 +13,8 @@ import { createLogger } from '../src/lib/logger.ts';
 const url = process.env.BENCH_DATABASE_URL!;
 const schema = process.env.BENCH_SCHEMA!;
 const workers = Number(process.env.BENCH_WORKERS ?? 1);
-const poolMax = Number(process.env.BENCH_POOL_MAX ?? 20);
+// The pool is the server's default (config/default.json, DATABASE_POOL_MAX) unless BENCH_POOL_MAX says otherwise.
+const poolMax = process.env.BENCH_POOL_MAX ? Number(process.env.BENCH_POOL_MAX) : undefined;
 const secret = process.env.BENCH_SESSION_SECRET ?? randomBytes(32).toString('hex');
 
 if (workers > 1 && cluster.isPrimary) {
@@ -29,9 +30,9 @@ if (workers > 1 && cluster.isPrimary) {
     setTimeout(() => process.exit(0), 500);
   });
 } else {
-  const config = loadConfig({ LOG_LEVEL: 'silent', DATABASE_URL: url, DATABASE_POOL_MAX: String(poolMax), SESSION_SECRET: secret } as NodeJS.ProcessEnv);
-  const db = openDb({ databaseUrl: url, dataDir: 'unused', schema, poolMax });
-  const app = buildApp({ db, config, logger: createLogger('silent') });
+  const config = loadConfig({ DATABASE_URL: url, ...(poolMax ? { DATABASE_POOL_MAX: String(poolMax) } : {}), SESSION_SECRET: secret } as NodeJS.ProcessEnv);
+  const db = openDb({ databaseUrl: url, dataDir: 'unused', schema, poolMax: config.databasePoolMax });
+  const app = buildApp({ db, config, logger: createLogger(config.logLevel) });
   const server = app.listen(Number(process.env.BENCH_PORT ?? 0), '127.0.0.1', () => {
     const { port } = server.address() as { port: number };
     if (!process.env.BENCH_IN_CLUSTER) process.stdout.write(`PORT ${port}\nPIDS ${process.pid}\n`);

@@ -48,12 +48,14 @@ export function buildApp(deps: AppDeps): Express {
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
     }),
   );
-  app.use(healthRouter(deps));
 
   // --- protocol routers (each owns its error rendering) ---
-  app.use(ssoRouter(deps)); // [mount:sso]
+  // The prefix-mounted ones first: SCIM is the busiest door (IdPs, all day), and a request
+  // that matches it early skips matching the health and sign-in routes' paths.
   const scim = scimRouter(deps); app.use('/scim/v2', scim); app.use('/scim', scim); // [mount:scim]
   app.use('/api/v1', apiRouter(deps)); // [mount:api]
+  app.use(healthRouter(deps));
+  app.use(ssoRouter(deps)); // [mount:sso]
   app.use(uiRouter(deps)); // [mount:ui]
 
   app.use((_req, res) => {

@@ -153,18 +153,39 @@ export async function loadScimUser(conn: Conn, orgId: string, userId: string, ba
   return { record, resource: toScimUser(record, baseUrl) };
 }
 
-/** The record of a person and membership just written (as people.ts stores emails: first of each key). */
+/**
+ * The record of a person and membership just written (as people.ts stores emails: first
+ * of each key). Built field by field rather than by spreading the row: the row carries
+ * columns a record does not (the generated keys, timestamps), and this runs on every
+ * create.
+ */
 export function recordFromRows(user: UserRow, membership: MembershipRow, emails: EmailInput[]): UserRecord {
   const seen = new Set<string>();
-  const kept = emails.filter((e) => {
+  const kept: EmailInput[] = [];
+  for (const e of emails) {
     const k = identityKey(e.value);
-    if (seen.has(k)) return false;
+    if (seen.has(k)) continue;
     seen.add(k);
-    return true;
-  });
+    kept.push({ value: e.value, type: e.type ?? null, primary: e.primary ?? false });
+  }
+  const userUpdated = new Date(user.updated_at).getTime();
   return {
-    ...user,
-    u_updated_ms: new Date(user.updated_at).getTime(),
+    id: user.id,
+    user_name: user.user_name,
+    email: user.email,
+    display_name: user.display_name,
+    given_name: user.given_name,
+    family_name: user.family_name,
+    middle_name: user.middle_name,
+    honorific_prefix: user.honorific_prefix,
+    honorific_suffix: user.honorific_suffix,
+    nick_name: user.nick_name,
+    title: user.title,
+    locale: user.locale,
+    timezone: user.timezone,
+    preferred_language: user.preferred_language,
+    profile: user.profile,
+    u_updated_ms: userUpdated,
     status: membership.status,
     org_role: membership.org_role,
     custom_role_name: null,
@@ -173,8 +194,8 @@ export function recordFromRows(user: UserRow, membership: MembershipRow, emails:
     external_id: membership.external_id,
     version: membership.version,
     m_created_at: membership.created_at,
-    last_modified: new Date(Math.max(new Date(membership.updated_at).getTime(), new Date(user.updated_at).getTime())),
-    emails: kept.map((e) => ({ value: e.value, type: e.type ?? null, primary: e.primary ?? false })),
+    last_modified: new Date(Math.max(new Date(membership.updated_at).getTime(), userUpdated)),
+    emails: kept,
     teams: [],
   };
 }
