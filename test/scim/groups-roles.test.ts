@@ -59,6 +59,51 @@ describe('groups', () => {
     expect((await c.db('memberships').where({ org_id: c.org.id, user_id: alice }).first()).org_role).toBe('member');
   });
 
+  it('overlapping org-role groups: the strongest grant holds, and leaving one falls back to the others', async () => {
+    const admins = await c.call('POST', '/scim/v2/Groups', { schemas: [GROUP_URN], displayName: 'og-admins' });
+    const viewers = await c.call('POST', '/scim/v2/Groups', { schemas: [GROUP_URN], displayName: 'og-viewers' });
+    await runInTransaction(c.db, testActor, async (tx) => {
+      await createRoleGroup(tx, c.org.id, 'og-admins', { orgRole: 'admin' });
+      await createRoleGroup(tx, c.org.id, 'og-viewers', { orgRole: 'viewer' });
+    });
+    const dave = await newUser('dave@corp.test');
+    const roleOf = async () => (await c.db('memberships').where({ org_id: c.org.id, user_id: dave }).first()).org_role as string;
+    const member = (g: { body: { id: string } }, op: 'add' | 'remove') =>
+      c.call('PATCH', `/scim/v2/Groups/${g.body.id}`, patch(op === 'add' ? { op, path: 'members', value: [{ value: dave }] } : { op, path: `members[value eq "${dave}"]` }));
+    expect((await member(admins, 'add')).status).toBe(204);
+    expect(await roleOf()).toBe('admin');
+    expect((await member(viewers, 'add')).status).toBe(204);
+    expect(await roleOf()).toBe('admin'); // joining a weaker group does not demote
+    expect((await member(admins, 'remove')).status).toBe(204);
+    expect(await roleOf()).toBe('viewer'); // what the remaining group grants, not `member`
+    const demoted = await auditRows(c.db, { target_id: dave, action: 'member.role' });
+    expect(demoted.at(-1)).toMatchObject({ outcome: 'ok', before: expect.objectContaining({ orgRole: 'admin' }), after: expect.objectContaining({ orgRole: 'viewer' }) });
+    expect((await member(viewers, 'remove')).status).toBe(204);
+    expect(await roleOf()).toBe('member');
+  });
+
+  it('overlapping team-role groups: the strongest grant holds; leaving the last one leaves the team', async () => {
+    const research = await makeTeam(c.db, c.org.id, 'Research');
+    await runInTransaction(c.db, testActor, async (tx) => {
+      await createRoleGroup(tx, c.org.id, 'rs-admins', { teamId: research.id, teamRole: 'admin' });
+      await createRoleGroup(tx, c.org.id, 'rs-viewers', { teamId: research.id, teamRole: 'view-only' });
+    });
+    const rsAdmins = await c.call('POST', '/scim/v2/Groups', { schemas: [GROUP_URN], displayName: 'rs-admins' });
+    const rsViewers = await c.call('POST', '/scim/v2/Groups', { schemas: [GROUP_URN], displayName: 'rs-viewers' });
+    const erin = await newUser('erin@corp.test');
+    const place = async () => (await c.db('team_members').where({ team_id: research.id, user_id: erin }).first())?.role as string | undefined;
+    const member = (g: { body: { id: string } }, op: 'add' | 'remove') =>
+      c.call('PATCH', `/scim/v2/Groups/${g.body.id}`, patch(op === 'add' ? { op, path: 'members', value: [{ value: erin }] } : { op, path: `members[value eq "${erin}"]` }));
+    await member(rsAdmins, 'add');
+    expect(await place()).toBe('admin');
+    await member(rsViewers, 'add');
+    expect(await place()).toBe('admin');
+    await member(rsAdmins, 'remove');
+    expect(await place()).toBe('view-only');
+    await member(rsViewers, 'remove');
+    expect(await place()).toBeUndefined();
+  });
+
   it('a role group mapped to a team role puts members in that team with that role', async () => {
     const ml = await makeTeam(c.db, c.org.id, 'ML');
     await runInTransaction(c.db, testActor, (tx) => createRoleGroup(tx, c.org.id, 'ml-admins', { teamId: ml.id, teamRole: 'admin' }));

@@ -3,6 +3,7 @@ import { isDomainError } from '../../../domain/errors.ts';
 import { findMembership, setOrgRole } from '../../../domain/memberships.ts';
 import { roleGroupsFor, type RoleGroupRow } from '../../../domain/role-groups.ts';
 import { addTeamMembers, removeTeamMembers, setTeamRole } from '../../../domain/teams.ts';
+import type { OrgRole, TeamRole } from '../../../domain/types.ts';
 import { invalidValue, mutability } from '../../errors.ts';
 import { elementPredicate, valueEqualities } from '../../filter/evaluate.ts';
 import { isUuid } from '../../filter/sql.ts';
@@ -121,38 +122,67 @@ export async function applyRoleGroups(tx: Tx, orgId: string, groupName: string, 
   for (const rg of rgs) await applyOne(tx, orgId, groupName, rg, added, removed);
 }
 
-async function stillGranted(tx: Tx, orgId: string, userId: string, role: string, exceptGroup: string): Promise<boolean> {
-  const row = await tx.trx('role_groups as rg')
+// Role groups can overlap (a person in both "admins" and "viewers", or in two groups that
+// grant roles in one team): the role they hold is the strongest one their groups grant,
+// so joining a weaker group never demotes, and leaving a group falls back to what the
+// remaining groups grant — for an organization role, to `member` (a member's role
+// without any grant) when none does; for a team role, out of the team.
+const ORG_RANK: Record<OrgRole, number> = { viewer: 0, member: 1, admin: 2 };
+const TEAM_RANK: Record<TeamRole, number> = { 'view-only': 0, member: 1, admin: 2 };
+
+function strongest<R extends string>(rank: Record<R, number>, roles: R[]): R | null {
+  let best: R | null = null;
+  for (const r of roles) if (best === null || rank[r] > rank[best]) best = r;
+  return best;
+}
+
+/**
+ * What the role groups other than `exceptGroup` whose team the person is in grant them:
+ * organization roles, or roles in one team.
+ */
+async function otherGrants<R>(tx: Tx, orgId: string, userId: string, exceptGroup: string, grant: { orgRole: true } | { teamId: string }): Promise<R[]> {
+  const q = tx.trx('role_groups as rg')
     .join('teams as t', function () {
       this.on('t.org_id', '=', 'rg.org_id').andOn(tx.trx.raw('t.name_key = lower(normalize(rg.group_name, NFKC))'));
     })
     .join('team_members as tm', 'tm.team_id', 't.id')
-    .where({ 'rg.org_id': orgId, 'rg.org_role': role, 'tm.user_id': userId })
-    .whereRaw('lower(rg.group_name) <> lower(?)', [exceptGroup])
-    .first('rg.id');
-  return Boolean(row);
+    .where({ 'rg.org_id': orgId, 'tm.user_id': userId })
+    .whereRaw('lower(rg.group_name) <> lower(?)', [exceptGroup]);
+  return ('teamId' in grant ? q.where('rg.team_id', grant.teamId).pluck('rg.team_role') : q.whereNotNull('rg.org_role').pluck('rg.org_role')) as Promise<R[]>;
 }
 
 async function applyOne(tx: Tx, orgId: string, groupName: string, rg: RoleGroupRow, added: string[], removed: string[]): Promise<void> {
   if (rg.org_role) {
     for (const u of added) {
       const m = await findMembership(tx.trx, orgId, u);
-      if (m && m.org_role !== rg.org_role) await setOrgRole(tx, orgId, u, rg.org_role);
+      if (!m) continue;
+      const role = strongest(ORG_RANK, [rg.org_role, ...(await otherGrants<OrgRole>(tx, orgId, u, groupName, { orgRole: true }))])!;
+      if (m.org_role !== role) await setOrgRole(tx, orgId, u, role);
     }
     for (const u of removed) {
       const m = await findMembership(tx.trx, orgId, u);
-      if (m && m.org_role === rg.org_role && !(await stillGranted(tx, orgId, u, rg.org_role, groupName))) {
-        await setOrgRole(tx, orgId, u, 'member');
-      }
+      // Only the role this group granted is taken back; one set by hand is left alone.
+      if (!m || m.org_role !== rg.org_role) continue;
+      const role = strongest(ORG_RANK, await otherGrants<OrgRole>(tx, orgId, u, groupName, { orgRole: true })) ?? 'member';
+      if (m.org_role !== role) await setOrgRole(tx, orgId, u, role);
     }
     return;
   }
   if (rg.team_id && rg.team_role) {
+    const teamId = rg.team_id;
+    const roleIn = async (u: string) => (await tx.trx('team_members').where({ team_id: teamId, user_id: u }).first<{ role: TeamRole } | undefined>('role'))?.role;
     for (const u of added) {
-      const cur = await tx.trx('team_members').where({ team_id: rg.team_id, user_id: u }).first('role');
-      if (!cur) await addTeamMembers(tx, orgId, rg.team_id, [u], rg.team_role);
-      else if (cur.role !== rg.team_role) await setTeamRole(tx, orgId, rg.team_id, u, rg.team_role);
+      const role = strongest(TEAM_RANK, [rg.team_role, ...(await otherGrants<TeamRole>(tx, orgId, u, groupName, { teamId }))])!;
+      const cur = await roleIn(u);
+      if (!cur) await addTeamMembers(tx, orgId, teamId, [u], role);
+      else if (cur !== role) await setTeamRole(tx, orgId, teamId, u, role);
     }
-    if (removed.length) await removeTeamMembers(tx, orgId, rg.team_id, removed);
+    const leaving: string[] = [];
+    for (const u of removed) {
+      const role = strongest(TEAM_RANK, await otherGrants<TeamRole>(tx, orgId, u, groupName, { teamId }));
+      if (role === null) leaving.push(u);
+      else if ((await roleIn(u)) !== role) await setTeamRole(tx, orgId, teamId, u, role);
+    }
+    if (leaving.length) await removeTeamMembers(tx, orgId, teamId, leaving);
   }
 }
