@@ -59,7 +59,9 @@ const OIDC_SUFFIXES: Record<string, [Path, 'string' | 'list']> = {
   SCOPES: [['scopes'], 'list'],
   GROUPS_CLAIM: [['groupsClaim'], 'string'],
   DISPLAY_NAME: [['displayName'], 'string'],
+  EMAIL_VERIFIED_CLAIM: [['claims', 'emailVerified'], 'string'],
 };
+const OIDC_VARIABLE = new RegExp(`^OIDC_([A-Z0-9_]+?)_(${Object.keys(OIDC_SUFFIXES).join('|')})$`);
 
 function convert(name: string, raw: string, kind: string): unknown {
   switch (kind) {
@@ -138,7 +140,7 @@ export function readEnv(env: NodeJS.ProcessEnv): EnvOverlay {
   const providers = present('OIDC_PROVIDERS') ? (convert('OIDC_PROVIDERS', env.OIDC_PROVIDERS!, 'list') as string[]) : [];
   const declared = new Set(providers.map((p) => p.toUpperCase().replace(/-/g, '_')));
   for (const key of Object.keys(env)) {
-    const m = /^OIDC_([A-Z0-9_]+?)_(ISSUER|CLIENT_ID|CLIENT_SECRET|SCOPES|GROUPS_CLAIM|DISPLAY_NAME)$/.exec(key);
+    const m = OIDC_VARIABLE.exec(key);
     if (m && !declared.has(m[1]!)) {
       throw new ConfigError(`${key} is set but OIDC_PROVIDERS does not name "${m[1]!.toLowerCase()}"`);
     }

@@ -26,8 +26,14 @@ export const oidcProviderSchema = z.object({
       givenName: z.string().default('given_name'),
       familyName: z.string().default('family_name'),
       username: z.string().default('preferred_username'),
+      /**
+       * The boolean claim that vouches for `email` (OIDC Core §5.1). Entra ID sends no
+       * email_verified for work accounts; its optional claim `xms_edov` (email domain owner
+       * verified) says the address's domain is verified in the tenant.
+       */
+      emailVerified: z.string().min(1).default('email_verified'),
     })
-    .default({ email: 'email', name: 'name', givenName: 'given_name', familyName: 'family_name', username: 'preferred_username' }),
+    .default({ email: 'email', name: 'name', givenName: 'given_name', familyName: 'family_name', username: 'preferred_username', emailVerified: 'email_verified' }),
 });
 
 export const ldapSchema = z.object({

@@ -36,12 +36,20 @@ beforeAll(async () => {
   tdb = await createTestDb();
   const [port, portNoAuto] = [await freePort(), await freePort()];
   op = await startOidcProvider({
-    redirectUris: [port, portNoAuto].map((p) => `http://127.0.0.1:${p}/auth/oidc/test/callback`),
+    redirectUris: [
+      ...[port, portNoAuto].map((p) => `http://127.0.0.1:${p}/auth/oidc/test/callback`),
+      `http://127.0.0.1:${port}/auth/oidc/entra/callback`,
+    ],
     publicClient: { clientId: 'orgbridge-public', redirectUris: [`http://127.0.0.1:${port}/auth/oidc/pub/callback`] },
   });
   const env = {
-    // Two providers; "pub" is a public client (no OIDC_PUB_CLIENT_SECRET: PKCE only).
-    OIDC_PROVIDERS: 'test,pub',
+    // Three providers; "pub" is a public client (no OIDC_PUB_CLIENT_SECRET: PKCE only);
+    // "entra" trusts the address on Entra ID's xms_edov claim instead of email_verified.
+    OIDC_PROVIDERS: 'test,pub,entra',
+    OIDC_ENTRA_ISSUER: op.issuer,
+    OIDC_ENTRA_CLIENT_ID: op.clientId,
+    OIDC_ENTRA_CLIENT_SECRET: op.clientSecret,
+    OIDC_ENTRA_EMAIL_VERIFIED_CLAIM: 'xms_edov',
     OIDC_PUB_ISSUER: op.issuer,
     OIDC_PUB_CLIENT_ID: 'orgbridge-public',
     OIDC_PUB_DISPLAY_NAME: 'Public client',
@@ -183,6 +191,29 @@ describe('OIDC sign-in against a real OpenID Provider', () => {
     expect(response.status).toBe(403);
     expect(await count('users')).toBe(users);
     expect(await count('external_identities', { external_id: id })).toBe(0);
+  });
+
+  test('a provider configured with xms_edov (Entra ID) trusts the address on that claim, and only on it', async () => {
+    // Entra work accounts: no email_verified, xms_edov true → domain capture works.
+    op.accounts.set('ina', { email: 'ina@acme.example', xms_edov: true, name: 'Ina' });
+    const ok = await signIn(app, op, 'ina', { provider: 'entra' });
+    expect(ok.response.status).toBe(303);
+    expect((await me(app, ok.agent)).body.organizations).toEqual([expect.objectContaining({ name: 'Acme', role: 'member', status: 'active' })]);
+    expect(await count('external_identities', { external_id: 'ina', provider: `oidc:${op.issuer}` })).toBe(1);
+    // On that provider email_verified alone does not count, nor does xms_edov as a string.
+    for (const [id, claims] of [
+      ['jo', { email_verified: true }],
+      ['kai', { xms_edov: 'true' }],
+    ] as const) {
+      op.accounts.set(id, { email: `${id}@acme.example`, ...claims });
+      const users = await count('users');
+      const refused = await signIn(app, op, id, { provider: 'entra' });
+      expect(refused.response.status).toBe(403);
+      expect(await count('users')).toBe(users);
+    }
+    // And the default provider keeps to email_verified: xms_edov there means nothing.
+    op.accounts.set('lee', { email: 'lee@acme.example', xms_edov: true });
+    expect((await signIn(app, op, 'lee')).response.status).toBe(403);
   });
 
   test('a groups claim grants org admin only through a role group; teams of the same name are joined', async () => {

@@ -20,6 +20,8 @@ import { fetchTrusting } from './https-fetch.ts';
 export interface TestAccount {
   email?: string;
   email_verified?: unknown;
+  /** Entra ID's optional claim "email domain owner verified". */
+  xms_edov?: unknown;
   name?: string;
   given_name?: string;
   family_name?: string;
@@ -117,7 +119,7 @@ export async function startOidcProvider(opts: {
     },
     claims: {
       openid: ['sub'],
-      email: ['email', 'email_verified'],
+      email: ['email', 'email_verified', 'xms_edov'],
       profile: ['name', 'given_name', 'family_name', 'preferred_username'],
       groups: ['groups'],
     },

@@ -53,6 +53,14 @@ describe('configuration', () => {
     expect(c.oidc[0]).toMatchObject({ name: 'okta', clientSecret: 's3cret', groupsClaim: 'groups', scopes: ['openid', 'email', 'profile'] });
     expect(c.oidc[1]).toMatchObject({ name: 'entra', scopes: ['openid', 'email', 'profile'] });
     expect(c.oidc[1]).not.toHaveProperty('clientSecret');
+    expect(c.oidc[0]!.claims.emailVerified).toBe('email_verified');
+    expect(load({ OIDC_PROVIDERS: 'entra', OIDC_ENTRA_ISSUER: 'https://login.microsoftonline.com/t/v2.0', OIDC_ENTRA_CLIENT_ID: 'x', OIDC_ENTRA_EMAIL_VERIFIED_CLAIM: 'xms_edov' }).oidc[0]!.claims).toMatchObject({
+      email: 'email',
+      emailVerified: 'xms_edov',
+    });
+    expect(fails({ OIDC_PROVIDERS: 'okta', OIDC_OKTA_ISSUER: 'https://x', OIDC_OKTA_CLIENT_ID: 'x', OIDC_ENTRA_EMAIL_VERIFIED_CLAIM: 'xms_edov' })).toMatch(
+      /OIDC_ENTRA_EMAIL_VERIFIED_CLAIM is set but OIDC_PROVIDERS does not name "entra"/,
+    );
     expect(fails({ OIDC_PROVIDERS: 'okta', OIDC_OKTA_CLIENT_ID: 'x' })).toMatch(/OIDC_OKTA_ISSUER \(oidc.0.issuer\)/);
     expect(fails({ OIDC_PROVIDERS: 'okta', OIDC_OKTA_ISSUER: 'https://x', OIDC_OKTA_CLIENT_ID: 'x', OIDC_GOOGLE_CLIENT_ID: 'y' })).toMatch(
       /OIDC_GOOGLE_CLIENT_ID is set but OIDC_PROVIDERS does not name "google"/,

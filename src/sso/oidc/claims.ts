@@ -19,8 +19,9 @@ export function readGroups(v: unknown): string[] | null {
 export function identityFromClaims(provider: OidcProviderConfig, issuer: string, claims: Claims): SignInIdentity {
   const sub = str(claims.sub);
   if (!sub) throw signInRefused('The ID token names no subject (sub).');
-  // Trusted only when the IdP says so with the JSON boolean true ("true" is not true).
-  const verified = claims.email_verified === true;
+  // Trusted only when the IdP says so with the JSON boolean true ("true" is not true), in
+  // the claim configured for it (email_verified, or e.g. Entra ID's xms_edov).
+  const verified = claims[provider.claims.emailVerified] === true;
   const email = verified ? str(claims[provider.claims.email]) : null;
   return {
     provider: `oidc:${issuer}`,

@@ -81,11 +81,11 @@ export function createOidcProvider(cfg: OidcProviderConfig, opts: OidcProviderOp
           const idClaims = tokens.claims();
           if (!idClaims) throw new Error('the token response has no ID token');
           let claims: Record<string, unknown> = { ...idClaims };
-          // Some IdPs put the email only in UserInfo; then take email and
-          // email_verified together from there, never one from each.
+          // Some IdPs put the email only in UserInfo; then take email and the claim
+          // that vouches for it together from there, never one from each.
           if (claims[cfg.claims.email] === undefined && tokens.access_token && config.serverMetadata().userinfo_endpoint) {
             const info = await client.fetchUserInfo(config, tokens.access_token, idClaims.sub);
-            claims = { ...info, ...claims, [cfg.claims.email]: info[cfg.claims.email], email_verified: info.email_verified };
+            claims = { ...info, ...claims, [cfg.claims.email]: info[cfg.claims.email], [cfg.claims.emailVerified]: info[cfg.claims.emailVerified] };
             if (cfg.groupsClaim && claims[cfg.groupsClaim] === undefined) claims[cfg.groupsClaim] = info[cfg.groupsClaim];
           }
           const identity: SignInIdentity = identityFromClaims(cfg, issuer, claims);
