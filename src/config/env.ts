@@ -50,6 +50,9 @@ const LDAP_VARS: [string, Path, 'string' | 'int' | 'bool' | 'dnlist' | 'attribut
   ['LDAP_GROUP_ALLOW_LIST', ['groupAllowList'], 'dnlist'],
   ['LDAP_GROUP_SYNC', ['groupSync'], 'bool'],
   ['LDAP_TIMEOUT_MS', ['timeoutMs'], 'int'],
+  ['LDAP_LOGIN_MAX_FAILURES', ['loginMaxFailures'], 'int'],
+  ['LDAP_LOGIN_MAX_FAILURES_PER_ADDRESS', ['loginMaxFailuresPerAddress'], 'int'],
+  ['LDAP_LOGIN_WINDOW_MINUTES', ['loginWindowMinutes'], 'int'],
 ];
 
 const OIDC_SUFFIXES: Record<string, [Path, 'string' | 'list']> = {

@@ -56,6 +56,11 @@ export const ldapSchema = z.object({
   /** Sync LDAP groups onto teams (through role groups or same-named teams). */
   groupSync: z.boolean().default(false),
   timeoutMs: positiveInt.default(5000),
+  /** Failed sign-ins per username + client address in one window before 429 (src/sso/ldap/throttle.ts). */
+  loginMaxFailures: positiveInt.default(5),
+  /** Failed sign-ins per client address in one window, whatever the username. */
+  loginMaxFailuresPerAddress: positiveInt.default(50),
+  loginWindowMinutes: positiveInt.default(15),
 });
 
 export const configSchema = z

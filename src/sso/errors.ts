@@ -16,6 +16,7 @@ export type SsoErrorCode =
   | 'unknown_provider'
   | 'idp_unavailable'
   | 'ldap_unavailable'
+  | 'too_many_attempts'
   | 'internal';
 
 export class SsoError extends Error {
@@ -50,4 +51,6 @@ export const idpUnavailable = (cause: unknown) =>
   new SsoError(503, 'idp_unavailable', 'The identity provider cannot be reached right now. Try again later.', { cause });
 export const ldapUnavailable = (cause: unknown) =>
   new SsoError(503, 'ldap_unavailable', 'The directory server cannot be reached right now. Try again later.', { cause });
+export const tooManyAttempts = (retryAfterSeconds: number) =>
+  new SsoError(429, 'too_many_attempts', `Too many failed sign-in attempts. Try again in ${Math.ceil(retryAfterSeconds / 60)} minute${retryAfterSeconds > 60 ? 's' : ''}.`);
 export const internal = (cause: unknown) => new SsoError(500, 'internal', 'Sign-in failed because of an internal error.', { cause });

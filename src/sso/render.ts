@@ -69,7 +69,7 @@ export function ssoErrorHandler(logger: Logger, publicUrl: string): ErrorRequest
       res.json({ error: { code: err.code, message: err.message } });
       return;
     }
-    if (req.method === 'POST' && pathOf(req) === '/auth/ldap/login' && ['invalid_credentials', 'bad_request', 'not_allowed', 'login_form_expired'].includes(err.code)) {
+    if (req.method === 'POST' && pathOf(req) === '/auth/ldap/login' && ['invalid_credentials', 'bad_request', 'not_allowed', 'login_form_expired', 'too_many_attempts'].includes(err.code)) {
       const body = (req.body ?? {}) as { username?: unknown; returnTo?: unknown };
       res.type('html').send(
         ldapLoginPage({

@@ -8,6 +8,7 @@ import { badRequest, invalidCredentials, loginFormExpired, ldapUnavailable, link
 import type { SignInIdentity } from './identity.ts';
 import { createLdapDirectory, type LdapRefusal } from './ldap/directory.ts';
 import { ldapLoginForm } from './ldap/input.ts';
+import { ldapLoginThrottle } from './ldap/throttle.ts';
 import { issueLoginCsrf, validLoginCsrf } from './login-csrf.ts';
 import { loadMe } from './me.ts';
 import { createOidcProvider, type CustomFetch, type OidcProvider } from './oidc/client.ts';
@@ -38,6 +39,7 @@ export function ssoRouter(deps: SsoDeps): Router {
   );
   const ldap = config.ldap ? createLdapDirectory(config.ldap, logger) : null;
   if (ldap) pp.use(ldap.strategyName, ldap.strategy);
+
 
   const router = Router();
   router.use(['/login', '/logout', '/auth'], sessionMiddleware(deps));
@@ -102,12 +104,17 @@ export function ssoRouter(deps: SsoDeps): Router {
   });
 
   // --- LDAP ---
-  if (ldap) {
+  if (ldap && config.ldap) {
+    const throttle = ldapLoginThrottle(db, {
+      maxFailures: config.ldap.loginMaxFailures,
+      maxFailuresPerAddress: config.ldap.loginMaxFailuresPerAddress,
+      windowMinutes: config.ldap.loginWindowMinutes,
+    });
     router.get('/auth/ldap/login', (req, res) => {
       const csrf = issueLoginCsrf(res, secureCookies);
       noStore(res).type('html').send(ldapLoginPage({ action: '/auth/ldap/login', returnTo: safeReturnTo(req.query.returnTo, config.publicUrl), csrf }));
     });
-    router.post('/auth/ldap/login', express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 10 }), async (req, res) => {
+    router.post('/auth/ldap/login', express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 10 }), ...throttle.middleware, async (req, res) => {
       const parsed = ldapLoginForm.safeParse(req.body ?? {});
       if (!parsed.success) throw badRequest(parsed.error.issues[0]?.message ?? 'Enter your username and password.');
       if (!validLoginCsrf(req, parsed.data.csrf)) throw loginFormExpired();
@@ -121,6 +128,7 @@ export function ssoRouter(deps: SsoDeps): Router {
         if (outcome.status === 400) throw badRequest('Enter your username and password.');
         throw invalidCredentials();
       }
+      await throttle.succeeded(req);
       await signIn(req, res, outcome.user as SignInIdentity, 'ldap', returnTo);
     });
   }

@@ -13,7 +13,7 @@ afterAll(async () => {
   await t.close();
 });
 
-it('deletes expired sessions and drops pending memberships whose invitations expired', async () => {
+it('deletes expired sessions and sign-in counters, and drops pending memberships whose invitations expired', async () => {
   const org = await makeOrg(t.db);
   const { user } = await makeMember(t.db, org.id);
   const now = new Date('2026-11-24T12:00:00Z');
@@ -21,16 +21,21 @@ it('deletes expired sessions and drops pending memberships whose invitations exp
     { sid: 'old', user_id: user.id, data: '{}', expires_at: new Date('2026-11-24T11:59:59Z') },
     { sid: 'live', user_id: user.id, data: '{}', expires_at: new Date('2026-11-24T12:30:00Z') },
   ]);
+  await t.db('login_throttle').insert([
+    { key: 'ldap:account:gone|127.0.0.1', hits: 5, reset_at: new Date('2026-11-24T11:45:00Z') },
+    { key: 'ldap:account:kept|127.0.0.1', hits: 2, reset_at: new Date('2026-11-24T12:10:00Z') },
+  ]);
   const stale = await runInTransaction(t.db, testActor, (tx) =>
     invite(tx, { orgId: org.id, emailOrUserName: 'stale@acme.example', ttlDays: 1, now: new Date('2026-11-20T00:00:00Z') }),
   );
   const fresh = await runInTransaction(t.db, testActor, (tx) =>
     invite(tx, { orgId: org.id, emailOrUserName: 'fresh@acme.example', ttlDays: 7, now: new Date('2026-11-24T00:00:00Z') }),
   );
-  expect(await runMaintenance(t.db, now)).toEqual({ sessions: 1, invitations: 1 });
+  expect(await runMaintenance(t.db, now)).toEqual({ sessions: 1, invitations: 1, loginThrottle: 1 });
   expect(await t.db('sessions').pluck('sid')).toEqual(['live']);
+  expect(await t.db('login_throttle').pluck('key')).toEqual(['ldap:account:kept|127.0.0.1']);
   expect(await t.db('memberships').where({ org_id: org.id, user_id: stale.invitation.user_id })).toHaveLength(0);
   expect(await t.db('memberships').where({ org_id: org.id, user_id: fresh.invitation.user_id }).first()).toMatchObject({ status: 'pending' });
   expect(await t.db('audit_log').where({ action: 'invitation.expire', target_id: stale.invitation.user_id, actor_type: 'system' })).toHaveLength(1);
-  expect(await runMaintenance(t.db, now)).toEqual({ sessions: 0, invitations: 0 });
+  expect(await runMaintenance(t.db, now)).toEqual({ sessions: 0, invitations: 0, loginThrottle: 0 });
 });

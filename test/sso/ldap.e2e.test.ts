@@ -9,6 +9,7 @@ import { createTestDb, type TestDb } from '../support/db.ts';
 import { makeOrg, makeTeam, testActor } from '../support/factories.ts';
 import { Agent } from '../support/https-fetch.ts';
 import { freePort } from '../support/ports.ts';
+import { usernameDigest } from '../../src/sso/ldap/throttle.ts';
 import { BASE, SERVICE_DN, SERVICE_PW, SLAPD, startSlapd, type Slapd } from '../support/slapd.ts';
 import { startApp, type RunningApp } from '../support/sso-app.ts';
 
@@ -208,6 +209,54 @@ describe.skipIf(skip)('LDAP sign-in against a real slapd', () => {
 
   test('an unreadable CA file stops start-up, naming LDAP_CA_FILE', async () => {
     await expect(startApp(tdb.db, ldapEnv(slapd.urlTls, { LDAP_CA_FILE: '/nonexistent/ca.pem' }))).rejects.toThrow(/LDAP_CA_FILE/);
+  });
+
+  test('password guessing: after LDAP_LOGIN_MAX_FAILURES refused binds, 429 before any bind, for that account only, until the window passes', async () => {
+    const a = await app(ldapEnv(slapd.url, { LDAP_LOGIN_MAX_FAILURES: '3' }));
+    const bobKey = () => tdb.db('login_throttle').where('key', 'like', `ldap:account:${usernameDigest('bob')}|%`);
+    for (let i = 0; i < 2; i++) expect((await login(a, { username: 'bob', password: `guess-${i}` })).res.status).toBe(401);
+    // a malformed form is not a guess: it does not count
+    expect((await login(a, { username: 'bob', password: ' ' })).res.status).toBe(400);
+    expect((await bobKey().first()).hits).toBe(2);
+    expect((await login(a, { username: 'bob', password: 'guess-2' })).res.status).toBe(401);
+    expect((await bobKey().first()).hits).toBe(3);
+    // the table holds a digest, never the username typed
+    expect(await tdb.db('login_throttle').where('key', 'like', '%bob%')).toHaveLength(0);
+    const before = binds(slapd);
+    // the right password, typed with other capitals: the same account, refused unheard
+    const blocked = await login(a, { username: 'BOB', password: 'bob-pw' });
+    expect(blocked.res.status).toBe(429);
+    expect(Number(blocked.res.headers.get('retry-after'))).toBeGreaterThan(14 * 60);
+    expect(blocked.text).toContain('Too many failed sign-in attempts');
+    expect(blocked.text).toContain('name="password"');
+    expect((await meOf(a, blocked.agent)).status).toBe(401);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(binds(slapd)).toBe(before);
+    expect((await bobKey().first()).hits).toBe(3); // the refusal itself does not extend the count
+    // another account from the same address is unaffected
+    expect((await login(a, { username: 'alice', password: 'alice-pw' })).res.status).toBe(303);
+    // the window passes (the counts are rows shared by every instance): bob signs in, and
+    // the success clears his count
+    await bobKey().update({ reset_at: new Date(Date.now() - 1000) });
+    expect((await login(a, { username: 'bob', password: 'bob-pw' })).res.status).toBe(303);
+    expect(await bobKey()).toHaveLength(0);
+  });
+
+  test('password spraying: LDAP_LOGIN_MAX_FAILURES_PER_ADDRESS refused binds from one address, whatever the usernames, then 429', async () => {
+    await tdb.db('login_throttle').where('key', 'like', 'ldap:address:%').delete();
+    const a = await app(ldapEnv(slapd.url, { LDAP_LOGIN_MAX_FAILURES_PER_ADDRESS: '4' }));
+    for (const username of ['carol', 'dan', 'jdoe', 'nobody']) expect((await login(a, { username, password: 'Winter2026!' })).res.status).toBe(401);
+    const sprayed = await login(a, { username: 'alice', password: 'alice-pw' });
+    expect(sprayed.res.status).toBe(429);
+    expect(sprayed.res.headers.get('retry-after')).toBeTruthy();
+    await tdb.db('login_throttle').where('key', 'like', 'ldap:address:%').delete(); // leave the address clean for the rest of the file
+  });
+
+  test('an LDAP outage (503) does not count as a failed attempt', async () => {
+    const port = await freePort();
+    const down = await app(ldapEnv(`ldap://127.0.0.1:${port}`, { LDAP_TIMEOUT_MS: '500', LDAP_LOGIN_MAX_FAILURES: '1' }));
+    for (let i = 0; i < 2; i++) expect((await login(down, { username: 'erin', password: 'erin-pw' })).res.status).toBe(503);
+    expect(await tdb.db('login_throttle').where('key', 'like', `ldap:account:${usernameDigest('erin')}|%`).first()).toMatchObject({ hits: 0 });
   });
 
   test('server down → 503 page, not "wrong password"', async () => {
