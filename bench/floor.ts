@@ -73,7 +73,7 @@ export async function filterUserSql(pool: pg.Pool, token: string, orgId: string,
 export async function pageUsersSql(pool: pg.Pool, token: string, orgId: string, offset: number): Promise<void> {
   await authSql(pool, token);
   await Promise.all([
-    pool.query('select count(*)::int as n from memberships m where m.org_id = $1', [orgId]),
+    pool.query('select coalesce(sum(n), 0)::int as n from org_membership_counts where org_id = $1', [orgId]),
     pool.query(`select ${userSelect()} ${USERS_FROM} where m.id in (select id from memberships where org_id = $1 order by created_at, id limit $2 offset $3) order by m.created_at, m.id`, [orgId, 100, offset]),
   ]);
 }

@@ -18,8 +18,8 @@ export interface ListSpec {
   from: string;
   /** The organization condition, with one `?` for the org id. */
   scope: string;
-  /** A cheaper FROM … WHERE for counting when there is no filter (optional). */
-  countFromWithoutFilter?: string;
+  /** A cheaper count when there is no filter (optional): a statement answering `n`, one `?` for the org id. */
+  countWithoutFilter?: string;
   select: string | ((p: Projection) => string);
   defaultOrder: string;
   /**
@@ -72,9 +72,7 @@ export async function listResources(ctx: ScimContext, query: Record<string, unkn
     order = `${expr} ${dir} nulls last, ${spec.defaultOrder}`;
   }
   const select = typeof spec.select === 'string' ? spec.select : spec.select(p.projection);
-  const countSql = !p.filter && spec.countFromWithoutFilter
-    ? `select count(*)::int as n from ${spec.countFromWithoutFilter}`
-    : `select count(*)::int as n from ${spec.from} where ${where}`;
+  const countSql = !p.filter && spec.countWithoutFilter ? spec.countWithoutFilter : `select count(*)::int as n from ${spec.from} where ${where}`;
   const count = async () => Number(((await ctx.db.raw(countSql, bindings)).rows as { n: number }[])[0]?.n ?? 0);
   const page = async (): Promise<unknown[]> => {
     if (p.count === 0) return [];

@@ -24,13 +24,17 @@ function ok(status: number, resource: Record<string, unknown>, p: Projection, ex
   return { status, headers: { ETag: meta.version, ...extra }, body: project(USER, resource, p, COMMON_ATTRIBUTES) };
 }
 
+/** Every membership of the organization (any status): the unfiltered /Users total. bench/floor.ts replays it. */
+export const MEMBERSHIP_COUNT = 'select coalesce(sum(n), 0)::int as n from org_membership_counts where org_id = ?';
+
 export async function listUsers(ctx: ScimContext, query: Record<string, unknown>, source?: ListSource): Promise<ScimResponse> {
   return listResources(ctx, query, {
     rt: USER,
     columns: USER_COLUMNS,
     from: FROM,
     scope: 'm.org_id = ?',
-    countFromWithoutFilter: 'memberships m where m.org_id = ?',
+    // Kept by triggers (migrations/…_004_membership_counts.ts): no count(*) over the organization.
+    countWithoutFilter: MEMBERSHIP_COUNT,
     select: (p) => userSelect(wants(USER, p, null, 'groups') || wants(USER, p, URN.orgbridgeUser, 'teamRoles')),
     defaultOrder: 'm.created_at, m.id',
     pageByIndex: 'm.id in (select id from memberships where org_id = ? order by created_at, id limit ? offset ?)',
