@@ -19,7 +19,7 @@ describe('membership counts kept by triggers', () => {
     const other = await makeOrg(t.db);
     expect(await kept(org.id)).toBe(0);
     await makeMember(t.db, org.id, { orgRole: 'admin' }); // removals go through the last-admin guard
-    const members = [];
+    const members: Awaited<ReturnType<typeof makeMember>>[] = [];
     for (let i = 0; i < 5; i++) members.push(await makeMember(t.db, org.id));
     await makeMember(t.db, other.id);
     expect(await kept(org.id)).toBe(6);
@@ -64,7 +64,7 @@ describe('membership counts kept by triggers', () => {
     const org = await makeOrg(t.db);
     await makeMember(t.db, org.id, { orgRole: 'admin' });
     const other = t.testDb.openAnother(10);
-    const seeded = [];
+    const seeded: Awaited<ReturnType<typeof makeMember>>[] = [];
     for (let i = 0; i < 20; i++) seeded.push(await makeMember(t.db, org.id));
     await Promise.all([
       ...Array.from({ length: 40 }, (_, i) => makeMember(i % 2 ? t.db : other, org.id)),
