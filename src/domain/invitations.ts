@@ -94,6 +94,35 @@ function usable(inv: InvitationRow, now: Date): void {
   if (new Date(inv.expires_at).getTime() <= now.getTime()) throw new DomainError('expired', 'this invitation has expired');
 }
 
+export interface InvitationPreview {
+  orgName: string;
+  /** The address or username the invitation was made out to. */
+  invitee: string;
+  orgRole: OrgRole;
+  expiresAt: Date;
+}
+
+/**
+ * What the invite link's page shows before it is used: null when the link cannot be
+ * accepted (unknown, revoked, already accepted, expired, or its membership is gone).
+ */
+export async function previewInvitation(conn: Conn, token: string, now = new Date()): Promise<InvitationPreview | null> {
+  const row = (await conn('invitations as i')
+    .join('organizations as o', 'o.id', 'i.org_id')
+    .join('users as u', 'u.id', 'i.user_id')
+    .join('memberships as m', function () {
+      this.on('m.org_id', '=', 'i.org_id').andOn('m.user_id', '=', 'i.user_id');
+    })
+    .where('i.token_hash', hashSecret(token))
+    .whereNull('i.revoked_at')
+    .whereNull('i.accepted_at')
+    .where('i.expires_at', '>', now)
+    .first('o.name as org_name', 'u.email', 'u.user_name', 'i.org_role', 'i.expires_at')) as
+    | { org_name: string; email: string | null; user_name: string; org_role: OrgRole; expires_at: Date }
+    | undefined;
+  return row ? { orgName: row.org_name, invitee: row.email ?? row.user_name, orgRole: row.org_role, expiresAt: new Date(row.expires_at) } : null;
+}
+
 /** Accepts by the link's token. Returns the invited person's id and organization. */
 export async function acceptInvitationToken(tx: Tx, token: string, now = new Date()): Promise<{ userId: string; orgId: string }> {
   const inv = await tx.trx('invitations').where({ token_hash: hashSecret(token) }).forUpdate().first<InvitationRow | undefined>();

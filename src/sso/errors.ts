@@ -13,6 +13,7 @@ export type SsoErrorCode =
   | 'seat_limit'
   | 'not_allowed'
   | 'link_invalid'
+  | 'invitation_invalid'
   | 'unknown_provider'
   | 'idp_unavailable'
   | 'ldap_unavailable'
@@ -46,6 +47,8 @@ export const seatLimit = () =>
 export const notAllowed = (message: string) => new SsoError(403, 'not_allowed', message);
 export const loginFormExpired = () => new SsoError(403, 'login_form_expired', 'This sign-in form has expired or did not come from this site; please sign in again.');
 export const linkInvalid = () => new SsoError(410, 'link_invalid', 'This sign-in link is invalid, expired or already used.');
+export const invitationInvalid = () =>
+  new SsoError(410, 'invitation_invalid', 'This invitation link is invalid, expired, revoked or already used. Ask an administrator of your organization to invite you again, or sign in if you already joined.');
 export const unknownProvider = () => new SsoError(404, 'unknown_provider', 'No such sign-in provider.');
 export const idpUnavailable = (cause: unknown) =>
   new SsoError(503, 'idp_unavailable', 'The identity provider cannot be reached right now. Try again later.', { cause });

@@ -54,6 +54,24 @@ export function linkConfirmPage(action: string): string {
   );
 }
 
+export function invitationPage(action: string, p: { orgName: string; invitee: string; orgRole: string; expiresAt: Date }): string {
+  return layout(
+    `Join ${p.orgName}`,
+    `<p>You are invited to join <strong>${esc(p.orgName)}</strong> as ${esc(p.orgRole)}, as ${esc(p.invitee)}.</p>
+<p>This invitation can be accepted once, until ${esc(p.expiresAt.toISOString().slice(0, 16).replace('T', ' '))} UTC.</p>
+<form method="post" action="${esc(action)}"><button type="submit">Accept invitation</button></form>`,
+  );
+}
+
+export function invitationAcceptedPage(orgName: string, signedIn: boolean): string {
+  return layout(
+    `You joined ${orgName}`,
+    signedIn
+      ? '<p><a href="/admin">Continue</a></p>'
+      : '<p>Sign in with your organization account to continue.</p>\n<p><a href="/login?returnTo=%2Fadmin">Sign in</a></p>',
+  );
+}
+
 export function logoutPage(): string {
   return layout('Sign out', '<form method="post" action="/logout"><button type="submit">Sign out</button></form>');
 }

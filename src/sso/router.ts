@@ -1,10 +1,13 @@
 import express, { Router, type Request, type Response } from 'express';
 import passport from 'passport';
 import type { AppDeps } from '../http/deps.ts';
+import { runInTransaction, type Actor } from '../domain/context.ts';
+import { isDomainError } from '../domain/errors.ts';
+import { acceptInvitationToken, previewInvitation } from '../domain/invitations.ts';
 import { consumeBreakGlassLink } from '../domain/provisioning/break-glass.ts';
 import { provisionSignIn } from '../domain/provisioning/sign-in.ts';
 import { runStrategy } from './authenticate.ts';
-import { badRequest, invalidCredentials, loginFormExpired, ldapUnavailable, linkInvalid, notAllowed, signInRefused, unauthenticated, unknownProvider } from './errors.ts';
+import { badRequest, invitationInvalid, invalidCredentials, loginFormExpired, ldapUnavailable, linkInvalid, notAllowed, signInRefused, unauthenticated, unknownProvider } from './errors.ts';
 import type { SignInIdentity } from './identity.ts';
 import { createLdapDirectory, type LdapRefusal } from './ldap/directory.ts';
 import { ldapLoginForm } from './ldap/input.ts';
@@ -13,7 +16,7 @@ import { issueLoginCsrf, validLoginCsrf } from './login-csrf.ts';
 import { loadMe } from './me.ts';
 import { createOidcProvider, type CustomFetch, type OidcProvider } from './oidc/client.ts';
 import { oidcFailure } from './oidc/errors.ts';
-import { ldapLoginPage, linkConfirmPage, loginPage, logoutPage } from './pages.ts';
+import { invitationAcceptedPage, invitationPage, ldapLoginPage, linkConfirmPage, loginPage, logoutPage } from './pages.ts';
 import { ssoErrorHandler } from './render.ts';
 import { returnToOrDefault, safeReturnTo } from './return-to.ts';
 import { currentUser, endSession, establishSession, SESSION_COOKIE, sessionMiddleware, type AuthMethod } from './session/middleware.ts';
@@ -145,6 +148,34 @@ export function ssoRouter(deps: SsoDeps): Router {
     await establishSession(req, { userId, method: 'break_glass' }, now());
     req.log?.warn({ userId }, 'signed in with a break-glass link');
     noStore(res).redirect(303, '/auth/me');
+  });
+
+  // --- invitation links (SPEC §2: an invitation is accepted by first sign-in or by its link) ---
+  // The link is the invitation's single-use secret. GET only shows what it is and a button
+  // (link scanners and previews must not use it up); POST accepts it: the pending
+  // membership becomes active with the invited role and teams. Access still takes a
+  // sign-in as that person.
+  const INVITE_TOKEN = /^obinv_[A-Za-z0-9_-]{43}$/;
+  router.get('/auth/invite/:token', async (req, res) => {
+    const token = String(req.params.token);
+    const preview = INVITE_TOKEN.test(token) ? await previewInvitation(db, token, now()) : null;
+    if (!preview) throw invitationInvalid();
+    noStore(res).set('Referrer-Policy', 'no-referrer').type('html').send(invitationPage(`/auth/invite/${encodeURIComponent(token)}`, preview));
+  });
+  router.post('/auth/invite/:token', async (req, res) => {
+    const token = String(req.params.token);
+    if (!INVITE_TOKEN.test(token)) throw invitationInvalid();
+    const actor: Actor = { type: 'sso', id: null, label: 'invitation link' };
+    let accepted: { userId: string; orgId: string };
+    try {
+      accepted = await runInTransaction(db, actor, (tx) => acceptInvitationToken(tx, token, now()));
+    } catch (err: unknown) {
+      if (isDomainError(err) && (err.code === 'not_found' || err.code === 'expired')) throw invitationInvalid();
+      throw err;
+    }
+    const org = (await db('organizations').where({ id: accepted.orgId }).first('name')) as { name: string };
+    req.log?.info({ userId: accepted.userId, orgId: accepted.orgId }, 'invitation accepted by link');
+    noStore(res).set('Referrer-Policy', 'no-referrer').type('html').send(invitationAcceptedPage(org.name, currentUser(req)?.userId === accepted.userId));
   });
 
   // --- session ---

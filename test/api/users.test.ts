@@ -66,6 +66,52 @@ describe('invitations', () => {
     expect((await call(h, c.as.admin, 'GET', `${base}/invitations`)).body.items.map((i: { id: string }) => i.id)).toContain(r.body.id);
   });
 
+  it('the invitation link: GET shows it without using it up; POST accepts once; then it is gone', async () => {
+    const r = await call(h, c.as.admin, 'POST', `${base}/invitations`, { emailOrUserName: 'pia@acme.example', orgRole: 'viewer', teamIds: [c.teamA.id] });
+    expect(r.body.link).toBe(`http://127.0.0.1/auth/invite/${r.body.token}`);
+    const path = new URL(r.body.link).pathname;
+    // a link preview or scanner fetching the page changes nothing
+    for (let i = 0; i < 2; i++) {
+      const page = await fetch(`${h.baseUrl}${path}`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(page.headers.get('cache-control')).toBe('no-store');
+      const text = await page.text();
+      expect(text).toContain('Join Acme');
+      expect(text).toContain('pia@acme.example');
+      expect(text).toContain(`action="${path}"`);
+    }
+    expect(await h.t.db('memberships').where({ org_id: c.org.id, user_id: r.body.userId }).first()).toMatchObject({ status: 'pending' });
+    const accepted = await fetch(`${h.baseUrl}${path}`, { method: 'POST' });
+    expect(accepted.status).toBe(200);
+    expect(await accepted.text()).toContain('You joined Acme');
+    expect(await h.t.db('memberships').where({ org_id: c.org.id, user_id: r.body.userId }).first()).toMatchObject({ status: 'active', org_role: 'viewer' });
+    expect(await h.t.db('team_members').where({ team_id: c.teamA.id, user_id: r.body.userId }).first()).toMatchObject({ role: 'member' });
+    expect(await lastAudit(h, c.org.id, 'invitation.accept')).toMatchObject({ actor_type: 'sso', actor_label: 'invitation link', target_id: r.body.userId, after: { invitationId: r.body.id } });
+    // used up: both GET and POST now say so (410), and nothing changes
+    for (const method of ['GET', 'POST']) {
+      const again = await fetch(`${h.baseUrl}${path}`, { method });
+      expect(again.status).toBe(410);
+      expect(await again.text()).toContain('invalid, expired, revoked or already used');
+    }
+    // unknown or malformed tokens, and revoked invitations, are 410 too — never 404 or 500
+    const revoked = await call(h, c.as.admin, 'POST', `${base}/invitations`, { emailOrUserName: 'quin@acme.example' });
+    await call(h, c.as.admin, 'DELETE', `${base}/invitations/${revoked.body.id}`);
+    for (const bad of [new URL(revoked.body.link).pathname, `/auth/invite/obinv_${'A'.repeat(43)}`, '/auth/invite/not-a-token']) {
+      expect((await fetch(`${h.baseUrl}${bad}`)).status).toBe(410);
+      expect((await fetch(`${h.baseUrl}${bad}`, { method: 'POST' })).status).toBe(410);
+    }
+  });
+
+  it('an expired invitation link is refused (410) and leaves the membership pending', async () => {
+    const r = await call(h, c.as.admin, 'POST', `${base}/invitations`, { emailOrUserName: 'rex@acme.example' });
+    await h.t.db('invitations').where({ id: r.body.id }).update({ expires_at: new Date(Date.now() - 1000) });
+    const path = new URL(r.body.link).pathname;
+    expect((await fetch(`${h.baseUrl}${path}`)).status).toBe(410);
+    expect((await fetch(`${h.baseUrl}${path}`, { method: 'POST' })).status).toBe(410);
+    expect(await h.t.db('memberships').where({ org_id: c.org.id, user_id: r.body.userId }).first()).toMatchObject({ status: 'pending' });
+  });
+
   it('invites an existing person by username', async () => {
     const r = await call(h, c.as.admin, 'POST', `/api/v1/orgs/${c.org.slug}/invitations`, { emailOrUserName: 'olga' });
     expect(r.status).toBe(201);

@@ -131,10 +131,17 @@ describe.skipIf(Boolean(skip))('organization dashboard in Chromium', () => {
     await dialog.getByLabel('Vision').check();
     await dialog.getByRole('button', { name: 'Invite' }).click();
     await page.getByRole('status').filter({ hasText: 'Invited nina@acme.example' }).waitFor();
+    // the link, shown once, is the one that accepts this invitation
+    const linkDialog = page.getByRole('dialog', { name: 'Invitation link' });
+    const link = await linkDialog.getByLabel('Invitation link').inputValue();
+    expect(link).toMatch(/\/auth\/invite\/obinv_[A-Za-z0-9_-]{43}$/);
+    await linkDialog.getByRole('button', { name: 'Done' }).click();
+    await expect.poll(() => linkDialog.isVisible()).toBe(false);
     await page.getByLabel('Search users').fill('nina');
     await expect.poll(() => row(page, 'nina@acme.example').locator('.badge').textContent()).toBe('Pending invitation');
     const inv = await h.t.db('invitations as i').join('users as u', 'u.id', 'i.user_id').where('u.email', 'nina@acme.example').first('i.*');
     expect(inv).toMatchObject({ org_role: 'viewer', team_ids: [c.teamA.id] });
+    expect(inv.token_hash).toBe(hashSecret(link.split('/').at(-1)!));
     await page.getByLabel('Search users').fill('');
   });
 

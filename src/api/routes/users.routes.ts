@@ -110,11 +110,13 @@ export function userRoutes(deps: AppDeps): Router {
         now: deps.now?.() ?? new Date(),
       }),
     );
-    // The token is the invitation link's secret: shown once, stored hashed.
+    // The token is the invitation link's secret: shown once, stored hashed. `link` is the
+    // page that accepts it (GET shows it, POST accepts; src/sso/router.ts).
+    const link = `${deps.config.publicUrl.replace(/\/+$/, '')}/auth/invite/${token}`;
     res
       .status(201)
       .location(`${req.baseUrl}/invitations/${invitation.id}`)
-      .json({ ...invitationView(invitation), token, user: await userOr404(invitation.org_id, invitation.user_id) });
+      .json({ ...invitationView(invitation), token, link, user: await userOr404(invitation.org_id, invitation.user_id) });
   });
 
   r.delete('/invitations/:invitationId', authorize('org.users.invite'), idParams('invitationId'), async (req, res) => {

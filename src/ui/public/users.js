@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { del, get, patch, post } from './api.js';
 import { ActivityChart } from './chart.js';
-import { Badge, ConfirmDialog, Dialog, Notice, useNotice } from './components.js';
+import { Badge, ConfirmDialog, Dialog, Notice, SecretOnce, useNotice } from './components.js';
 import { ago, formatDate, formatDateTime, ROLE_LABEL, SEAT_LABEL, STATUS_LABEL } from './format.js';
 import { html } from './html.js';
 
@@ -133,6 +133,7 @@ export function UsersPage({ org, orgInfo, perms }) {
   const [data, setData] = useState(null);
   const [teams, setTeams] = useState([]);
   const [inviting, setInviting] = useState(false);
+  const [invited, setInvited] = useState(null);
   const [asking, setAsking] = useState(null);
   const { notice, setNotice, run } = useNotice();
   const version = useRef(0);
@@ -235,7 +236,12 @@ export function UsersPage({ org, orgInfo, perms }) {
     </nav>
     <${InviteDialog} org=${org} open=${inviting} teams=${teams} defaultSeat=${orgInfo && orgInfo.settings.defaultModelsSeat}
       onClose=${() => setInviting(false)}
-      onInvited=${(inv) => { setInviting(false); setNotice({ kind: 'success', text: `Invited ${inv.user.email || inv.user.userName}. They join when they first sign in.` }); load(); }} />
+      onInvited=${(inv) => { setInviting(false); setInvited(inv); setNotice({ kind: 'success', text: `Invited ${inv.user.email || inv.user.userName}. They join with the link below or when they first sign in.` }); load(); }} />
+    <${Dialog} open=${Boolean(invited)} title="Invitation link" onClose=${() => setInvited(null)}>
+      ${invited && html`<p>Send this link to ${invited.user.email || invited.user.userName}. It can be used once, until ${formatDateTime(invited.expiresAt)}.</p>
+        <${SecretOnce} label="Invitation link" secret=${invited.link} />`}
+      <div class="dialog-actions"><button type="button" class="primary" onClick=${() => setInvited(null)}>Done</button></div>
+    <//>
     <${ConfirmDialog} open=${Boolean(ask)} title=${ask ? ask.title : ''} message=${ask ? ask.message : ''} confirmLabel=${ask ? ask.confirm : ''} danger=${ask && ask.danger}
       onConfirm=${confirm} onCancel=${() => setAsking(null)} />
   </div>`;
