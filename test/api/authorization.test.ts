@@ -31,7 +31,7 @@ const cases: Case[] = [
   { name: 'claim domain', method: 'POST', path: (c) => `${o(c)}/domains`, body: () => ({ domain: 'x.example' }), allowed: ORG_ADMINS },
   { name: 'release domain', method: 'DELETE', path: (c) => `${o(c)}/domains/none.example`, allowed: ORG_ADMINS },
   { name: 'set default team', method: 'PUT', path: (c) => `${o(c)}/default-team`, body: (c) => ({ teamId: c.teamA.id }), allowed: ORG_ADMINS },
-  { name: 'view seat license', method: 'GET', path: (c) => `${o(c)}/seats`, allowed: ORG_ADMINS },
+  { name: 'view seat license', method: 'GET', path: (c) => `${o(c)}/seats`, allowed: [...ORG_ADMINS, 'sysAdmin'] },
   { name: 'set seat license', method: 'PUT', path: (c) => `${o(c)}/seats`, body: () => ({ fullSeats: null, viewerSeats: null }), allowed: ['sysAdmin'] },
   { name: 'assign billing admin', method: 'PUT', path: (c) => `${o(c)}/billing-admin`, body: (c) => ({ userId: c.admin.id }), allowed: ORG_ADMINS },
   { name: 'list role groups', method: 'GET', path: (c) => `${o(c)}/role-groups`, allowed: ORG_ADMINS },

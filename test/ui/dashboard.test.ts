@@ -242,6 +242,15 @@ describe.skipIf(Boolean(skip))('organization dashboard in Chromium', () => {
     expect(await h.t.db('role_groups').where({ org_id: c.org.id, group_name: 'vision-leads' }).first()).toMatchObject({ team_id: c.teamA.id, team_role: 'admin' });
   });
 
+  it('an admin sees seat usage against the license, without the form to change it', async () => {
+    await page.goto(`${h.baseUrl}/admin#/${c.org.slug}/settings/seats`);
+    await page.getByRole('heading', { name: 'Models seats' }).waitFor();
+    const used = await h.t.db('memberships').where({ org_id: c.org.id, models_seat: 'full' }).whereNot('status', 'deactivated').count({ n: '*' }).first();
+    await expect.poll(() => page.locator('table.seats tbody tr').first().locator('td').first().textContent()).toBe(String(used!.n));
+    expect(await page.locator('table.seats tbody tr').first().locator('td').nth(1).textContent()).toBe('No limit');
+    expect(await page.getByRole('button', { name: 'Save license' }).count()).toBe(0);
+  });
+
   it('a team admin manages their own team, and nothing else', async () => {
     const ta = await signedIn(run, h.baseUrl, c.as.teamAdmin);
     try {
@@ -292,10 +301,22 @@ describe.skipIf(Boolean(skip))('organization dashboard in Chromium', () => {
       await s.page.goto(`${h.baseUrl}/admin#/${c.org.slug}`);
       await s.page.getByRole('heading', { name: 'Activity' }).waitFor();
       await s.page.locator('[data-testid="activity-chart"] .bar').first().waitFor();
-      expect(await s.page.getByRole('navigation', { name: 'Dashboard' }).getByRole('link').allTextContents()).toEqual(['Activity', 'Teams']);
+      expect(await s.page.getByRole('navigation', { name: 'Dashboard' }).getByRole('link').allTextContents()).toEqual(['Activity', 'Teams', 'Settings']);
       expect(await s.page.locator('table.users').count()).toBe(0);
       await s.page.getByRole('link', { name: 'Teams' }).click();
       await s.page.getByRole('button', { name: 'Create team' }).waitFor();
+      // the seat license is the operator's to set: only a system admin sees the form
+      await s.page.getByRole('link', { name: 'Settings' }).click();
+      expect(await s.page.getByRole('navigation', { name: 'Settings sections' }).getByRole('link').allTextContents()).toEqual(['Seats']);
+      await s.page.getByLabel('Full seats').fill('7');
+      await s.page.getByRole('button', { name: 'Save license' }).click();
+      await s.page.getByRole('status').filter({ hasText: 'Seat license saved.' }).waitFor();
+      expect(await h.t.db('organizations').where({ id: c.org.id }).first()).toMatchObject({ models_full_seats: 7, models_viewer_seats: null });
+      expect(await s.page.locator('table.seats tbody tr').first().locator('td').allTextContents()).toEqual([expect.any(String), '7', expect.any(String)]);
+      expect(await h.t.db('audit_log').where({ org_id: c.org.id, action: 'org.seat_license', actor_id: c.sysAdmin.id })).toHaveLength(1);
+      await s.page.getByLabel('Full seats').fill('');
+      await s.page.getByRole('button', { name: 'Save license' }).click();
+      await expect.poll(async () => (await h.t.db('organizations').where({ id: c.org.id }).first()).models_full_seats).toBeNull();
       expect(s.problems).toEqual([]);
     } finally {
       await s.context.close();

@@ -74,7 +74,8 @@ export function orgRoutes(deps: AppDeps): Router {
     res.json(orgView(await getOrganization(deps.db, orgScopeOf(res).org.id)));
   });
 
-  r.get('/seats', authorize('org.users.view'), async (_req, res) => {
+  // Counts, not people: a system admin who sets the license sees them too.
+  r.get('/seats', authorize(['org.users.view', 'system.settings.configure']), async (_req, res) => {
     const { org } = orgScopeOf(res);
     res.json({ license: orgView(org).seatLicense, used: await seatUsage(deps, org.id) });
   });

@@ -5,6 +5,7 @@ import { ConfirmDialog, Notice, Switch, useNotice } from './components.js';
 import { html } from './html.js';
 import { RoleGroups } from './role-groups.js';
 import { CustomRoles } from './roles.js';
+import { Seats } from './seats.js';
 import { ApiKeys, ScimTokens } from './tokens.js';
 
 function General({ org, orgInfo, perms, reloadOrg }) {
@@ -125,6 +126,7 @@ function General({ org, orgInfo, perms, reloadOrg }) {
 
 const TABS = [
   { id: 'general', label: 'General', visible: (p) => p.has('org.settings.manage') || p.has('org.domains.claim') },
+  { id: 'seats', label: 'Seats', visible: (p) => p.has('org.users.view') || p.has('system.settings.configure') },
   { id: 'tokens', label: 'SCIM tokens and API keys', visible: (p) => p.has('org.scimTokens.manage') || p.has('org.serviceAccounts.manage') },
   { id: 'roles', label: 'Custom roles', visible: (p) => p.has('org.customRoles.manage') },
   { id: 'role-groups', label: 'Role groups', visible: (p) => p.has('org.settings.manage') },
@@ -147,6 +149,7 @@ export function SettingsPage({ org, orgInfo, perms, tab, reloadOrg }) {
       ${perms.has('org.scimTokens.manage') && html`<${ScimTokens} org=${org} />`}
       ${perms.has('org.serviceAccounts.manage') && html`<${ApiKeys} org=${org} />`}
     </div>`}
+    ${current.id === 'seats' && html`<${Seats} org=${org} perms=${perms} />`}
     ${current.id === 'roles' && html`<${CustomRoles} org=${org} />`}
     ${current.id === 'role-groups' && html`<${RoleGroups} org=${org} />`}
     ${current.id === 'audit' && html`<${AuditLog} org=${org} />`}
