@@ -55,7 +55,7 @@ const LDAP_VARS: [string, Path, 'string' | 'int' | 'bool' | 'dnlist' | 'attribut
   ['LDAP_LOGIN_WINDOW_MINUTES', ['loginWindowMinutes'], 'int'],
 ];
 
-const OIDC_SUFFIXES: Record<string, [Path, 'string' | 'list']> = {
+const OIDC_SUFFIXES: Record<string, [Path, 'string' | 'list' | 'bool']> = {
   ISSUER: [['issuer'], 'string'],
   CLIENT_ID: [['clientId'], 'string'],
   CLIENT_SECRET: [['clientSecret'], 'string'],
@@ -63,6 +63,7 @@ const OIDC_SUFFIXES: Record<string, [Path, 'string' | 'list']> = {
   GROUPS_CLAIM: [['groupsClaim'], 'string'],
   DISPLAY_NAME: [['displayName'], 'string'],
   EMAIL_VERIFIED_CLAIM: [['claims', 'emailVerified'], 'string'],
+  LOGOUT: [['logout'], 'bool'],
 };
 const OIDC_VARIABLE = new RegExp(`^OIDC_([A-Z0-9_]+?)_(${Object.keys(OIDC_SUFFIXES).join('|')})$`);
 

@@ -18,6 +18,12 @@ export const oidcProviderSchema = z.object({
   scopes: z.array(z.string().min(1)).default(['openid', 'email', 'profile']),
   /** Claim that carries group names (e.g. "groups"); absent → groups are not read. */
   groupsClaim: z.string().min(1).optional(),
+  /**
+   * Sign-out also ends the session at the IdP (OpenID Connect RP-Initiated Logout 1.0),
+   * when its discovery document has an end_session_endpoint. Off by default: signing out
+   * of orgbridge should not sign people out of every other application of their IdP.
+   */
+  logout: z.boolean().default(false),
   /** Claim mapping for the person's profile. */
   claims: z
     .object({

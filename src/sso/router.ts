@@ -14,7 +14,7 @@ import { ldapLoginForm } from './ldap/input.ts';
 import { ldapLoginThrottle } from './ldap/throttle.ts';
 import { issueLoginCsrf, validLoginCsrf } from './login-csrf.ts';
 import { loadMe } from './me.ts';
-import { createOidcProvider, type CustomFetch, type OidcProvider } from './oidc/client.ts';
+import { createOidcProvider, type CustomFetch, type OidcProvider, type OidcSignIn } from './oidc/client.ts';
 import { oidcFailure } from './oidc/errors.ts';
 import { invitationAcceptedPage, invitationPage, ldapLoginPage, linkConfirmPage, loginPage, logoutPage } from './pages.ts';
 import { ssoErrorHandler } from './render.ts';
@@ -47,9 +47,9 @@ export function ssoRouter(deps: SsoDeps): Router {
   const router = Router();
   router.use(['/login', '/logout', '/auth'], sessionMiddleware(deps));
 
-  const signIn = async (req: Request, res: Response, identity: SignInIdentity, method: AuthMethod, returnTo: string) => {
+  const signIn = async (req: Request, res: Response, identity: SignInIdentity, method: AuthMethod, returnTo: string, logout?: { oidcProvider: string; idToken: string }) => {
     const result = await provisionSignIn(db, identity, { autoProvisioning: config.autoProvisioning, now: now() });
-    await establishSession(req, { userId: result.userId, method, provider: identity.label }, now());
+    await establishSession(req, { userId: result.userId, method, provider: identity.label, ...(logout ? { logout } : {}) }, now());
     req.log?.info({ userId: result.userId, provider: identity.label, created: result.createdPerson }, 'signed in');
     noStore(res).redirect(303, returnTo);
   };
@@ -103,7 +103,8 @@ export function ssoRouter(deps: SsoDeps): Router {
       const info = outcome.info as { message?: string } | undefined;
       throw signInRefused(`The sign-in was refused: ${info?.message ?? 'unknown reason'}.`);
     }
-    await signIn(req, res, outcome.user as SignInIdentity, 'oidc', returnTo);
+    const { identity, idToken } = outcome.user as OidcSignIn;
+    await signIn(req, res, identity, 'oidc', returnTo, idToken ? { oidcProvider: p.name, idToken } : undefined);
   });
 
   // --- LDAP ---
@@ -183,9 +184,13 @@ export function ssoRouter(deps: SsoDeps): Router {
     noStore(res).type('html').send(logoutPage());
   });
   router.post('/logout', async (req, res) => {
+    const { oidcProvider, idToken } = req.session ?? {};
     await endSession(req);
     res.clearCookie(SESSION_COOKIE, { path: '/' });
-    noStore(res).redirect(303, '/login');
+    // A provider with logout on ends its session too (RP-Initiated Logout), then sends the
+    // browser back to our sign-in page (register it as a post-logout redirect URI).
+    const atIdp = oidcProvider && idToken ? providers.get(oidcProvider)?.endSessionUrl(idToken, new URL('/login', config.publicUrl).href) : null;
+    noStore(res).redirect(303, atIdp ? atIdp.href : '/login');
   });
 
   router.get('/auth/me', async (req, res) => {

@@ -39,13 +39,20 @@ beforeAll(async () => {
     redirectUris: [
       ...[port, portNoAuto].map((p) => `http://127.0.0.1:${p}/auth/oidc/test/callback`),
       `http://127.0.0.1:${port}/auth/oidc/entra/callback`,
+      `http://127.0.0.1:${port}/auth/oidc/out/callback`,
     ],
+    postLogoutRedirectUris: [`http://127.0.0.1:${port}/login`],
     publicClient: { clientId: 'orgbridge-public', redirectUris: [`http://127.0.0.1:${port}/auth/oidc/pub/callback`] },
   });
   const env = {
     // Three providers; "pub" is a public client (no OIDC_PUB_CLIENT_SECRET: PKCE only);
     // "entra" trusts the address on Entra ID's xms_edov claim instead of email_verified.
-    OIDC_PROVIDERS: 'test,pub,entra',
+    // "out" also ends the IdP's session at sign-out (RP-Initiated Logout).
+    OIDC_PROVIDERS: 'test,pub,entra,out',
+    OIDC_OUT_ISSUER: op.issuer,
+    OIDC_OUT_CLIENT_ID: op.clientId,
+    OIDC_OUT_CLIENT_SECRET: op.clientSecret,
+    OIDC_OUT_LOGOUT: 'true',
     OIDC_ENTRA_ISSUER: op.issuer,
     OIDC_ENTRA_CLIENT_ID: op.clientId,
     OIDC_ENTRA_CLIENT_SECRET: op.clientSecret,
@@ -214,6 +221,46 @@ describe('OIDC sign-in against a real OpenID Provider', () => {
     // And the default provider keeps to email_verified: xms_edov there means nothing.
     op.accounts.set('lee', { email: 'lee@acme.example', xms_edov: true });
     expect((await signIn(app, op, 'lee')).response.status).toBe(403);
+  });
+
+  test('sign-out: a provider with OIDC_<NAME>_LOGOUT ends the IdP session too (RP-Initiated Logout); others only ours', async () => {
+    account('otto', 'otto@acme.example');
+    const signedIn = await signIn(app, op, 'otto', { provider: 'out' });
+    expect(signedIn.response.status).toBe(303);
+    const agent = signedIn.agent;
+    const out = await agent.request(`${app.url}/logout`, { method: 'POST' });
+    expect(out.status).toBe(303);
+    const endSession = new URL(out.location!);
+    expect(`${endSession.origin}${endSession.pathname}`).toBe(`${op.issuer}/session/end`);
+    expect(endSession.searchParams.get('client_id')).toBe(op.clientId);
+    expect(endSession.searchParams.get('post_logout_redirect_uri')).toBe(`${app.url}/login`);
+    const hint = JSON.parse(Buffer.from(endSession.searchParams.get('id_token_hint')!.split('.')[1]!, 'base64url').toString());
+    expect(hint).toMatchObject({ sub: 'otto', aud: op.clientId, iss: op.issuer });
+    // our session is gone before the browser leaves
+    expect((await me(app, agent)).status).toBe(401);
+    // at the OP: its confirmation form, "yes", and back to our sign-in page
+    const confirm = await agent.request(endSession.href);
+    expect(confirm.status).toBe(200);
+    const page = await confirm.text();
+    const action = /<form[^>]*id="op.logoutForm"[^>]*action="([^"]+)"|<form[^>]*action="([^"]+)"[^>]*id="op.logoutForm"/.exec(page);
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(page)?.[1];
+    expect(action && xsrf, page).toBeTruthy();
+    const done = await agent.request(new URL((action![1] ?? action![2])!.replace(/&amp;/g, '&'), op.issuer).href, { form: { xsrf: xsrf!, logout: 'yes' } });
+    expect(done.location).toBe(`${app.url}/login`);
+    // the OP's session is over: a new sign-in asks for the login again
+    const again = await agent.request(`${app.url}/auth/oidc/out/login`);
+    const atOp = await agent.follow(again.location!);
+    expect(await atOp.text()).toContain('name="login"');
+
+    // the default provider (logout off): sign-out ends only orgbridge's session, and the
+    // session never held an ID token
+    account('ulla', 'ulla@acme.example');
+    const plain = await signIn(app, op, 'ulla');
+    const user = await tdb.db('users').where({ email_key: 'ulla@acme.example' }).first();
+    const row = await tdb.db('sessions').where({ user_id: user.id }).first();
+    expect(JSON.stringify(row.data)).not.toContain('idToken');
+    const plainOut = await plain.agent.request(`${app.url}/logout`, { method: 'POST' });
+    expect(plainOut.location).toBe(`${app.url}/login`);
   });
 
   test('a groups claim grants org admin only through a role group; teams of the same name are joined', async () => {

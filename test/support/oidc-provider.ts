@@ -82,6 +82,8 @@ export async function startOidcProvider(opts: {
   clientSecret?: string;
   /** A second, public client (no secret: PKCE only, token_endpoint_auth_method none). */
   publicClient?: { clientId: string; redirectUris: string[] };
+  /** Where the OP may send the browser after RP-Initiated Logout (the main client). */
+  postLogoutRedirectUris?: string[];
 }): Promise<TestOp> {
   const dir = mkdtempSync(join(tmpdir(), 'orgbridge-op-'));
   const tls = makeTls(dir);
@@ -103,6 +105,7 @@ export async function startOidcProvider(opts: {
         client_id: clientId,
         client_secret: clientSecret,
         redirect_uris: opts.redirectUris,
+        post_logout_redirect_uris: opts.postLogoutRedirectUris ?? [],
         response_types: ['code'],
         grant_types: ['authorization_code'],
         token_endpoint_auth_method: 'client_secret_post',

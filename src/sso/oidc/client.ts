@@ -18,6 +18,21 @@ export interface OidcProvider {
   readonly label: string;
   readonly strategyName: string;
   strategy(): Promise<Strategy>;
+  /**
+   * Where to send the browser at sign-out to end the IdP's session too (RP-Initiated
+   * Logout), or null: logout not configured, not discovered yet, or no end_session_endpoint.
+   */
+  endSessionUrl(idToken: string, postLogoutRedirectUri: string): URL | null;
+}
+
+/**
+ * What a successful OIDC sign-in hands the route (as passport's `user`: openid-client's
+ * strategy passes no `info` on success).
+ */
+export interface OidcSignIn {
+  identity: SignInIdentity;
+  /** Only for a provider with logout on, kept in the session: the id_token_hint at sign-out. */
+  idToken?: string;
 }
 
 /**
@@ -64,9 +79,11 @@ export function createOidcProvider(cfg: OidcProviderConfig, opts: OidcProviderOp
   }
   const strategyName = `oidc:${cfg.name}`;
   let pending: Promise<Strategy> | null = null;
+  let discovered: client.Configuration | null = null;
 
   const build = async (): Promise<Strategy> => {
     const config = await discover(cfg, opts);
+    discovered = config;
     const issuer = config.serverMetadata().issuer;
     return new StateAndNonceStrategy(
       {
@@ -89,7 +106,8 @@ export function createOidcProvider(cfg: OidcProviderConfig, opts: OidcProviderOp
             if (cfg.groupsClaim && claims[cfg.groupsClaim] === undefined) claims[cfg.groupsClaim] = info[cfg.groupsClaim];
           }
           const identity: SignInIdentity = identityFromClaims(cfg, issuer, claims);
-          verified(null, identity);
+          const signedIn: OidcSignIn = cfg.logout && tokens.id_token ? { identity, idToken: tokens.id_token } : { identity };
+          verified(null, signedIn);
         })().catch((err: unknown) => verified(err));
       },
     );
@@ -108,6 +126,13 @@ export function createOidcProvider(cfg: OidcProviderConfig, opts: OidcProviderOp
         });
       }
       return pending;
+    },
+    endSessionUrl(idToken, postLogoutRedirectUri) {
+      // A session signed in through this provider implies discovery has run in this process
+      // (or another instance's: then this one discovers at its next sign-in, and this
+      // sign-out ends only orgbridge's session).
+      if (!cfg.logout || !discovered?.serverMetadata().end_session_endpoint) return null;
+      return client.buildEndSessionUrl(discovered, { id_token_hint: idToken, post_logout_redirect_uri: postLogoutRedirectUri });
     },
   };
 }

@@ -14,6 +14,9 @@ declare module 'express-session' {
     userId?: string;
     authMethod?: AuthMethod;
     provider?: string;
+    /** OIDC sign-ins through a provider with logout on: its name and the ID token, for RP-Initiated Logout. */
+    oidcProvider?: string;
+    idToken?: string;
     signedInAt?: string;
     returnTo?: string;
   }
@@ -75,11 +78,19 @@ const promisify = (fn: (cb: (err?: unknown) => void) => void) =>
  * Starts the signed-in session: a new session id (the pre-sign-in session, which held
  * the OIDC state and returnTo, is destroyed), then the person and how they signed in.
  */
-export async function establishSession(req: Request, who: { userId: string; method: AuthMethod; provider?: string }, now: Date): Promise<void> {
+export async function establishSession(
+  req: Request,
+  who: { userId: string; method: AuthMethod; provider?: string; logout?: { oidcProvider: string; idToken: string } },
+  now: Date,
+): Promise<void> {
   await promisify((cb) => req.session.regenerate(cb));
   req.session.userId = who.userId;
   req.session.authMethod = who.method;
   if (who.provider) req.session.provider = who.provider;
+  if (who.logout) {
+    req.session.oidcProvider = who.logout.oidcProvider;
+    req.session.idToken = who.logout.idToken;
+  }
   req.session.signedInAt = now.toISOString();
   await promisify((cb) => req.session.save(cb));
 }
