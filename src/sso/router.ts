@@ -4,6 +4,7 @@ import type { AppDeps } from '../http/deps.ts';
 import { runInTransaction, type Actor } from '../domain/context.ts';
 import { isDomainError } from '../domain/errors.ts';
 import { acceptInvitationToken, previewInvitation } from '../domain/invitations.ts';
+import { getOrganization } from '../domain/organizations.ts';
 import { consumeBreakGlassLink } from '../domain/provisioning/break-glass.ts';
 import { provisionSignIn } from '../domain/provisioning/sign-in.ts';
 import { runStrategy } from './authenticate.ts';
@@ -42,7 +43,6 @@ export function ssoRouter(deps: SsoDeps): Router {
   );
   const ldap = config.ldap ? createLdapDirectory(config.ldap, logger) : null;
   if (ldap) pp.use(ldap.strategyName, ldap.strategy);
-
 
   const router = Router();
   router.use(['/login', '/logout', '/auth'], sessionMiddleware(deps));
@@ -174,7 +174,7 @@ export function ssoRouter(deps: SsoDeps): Router {
       if (isDomainError(err) && (err.code === 'not_found' || err.code === 'expired')) throw invitationInvalid();
       throw err;
     }
-    const org = (await db('organizations').where({ id: accepted.orgId }).first('name')) as { name: string };
+    const org = await getOrganization(db, accepted.orgId);
     req.log?.info({ userId: accepted.userId, orgId: accepted.orgId }, 'invitation accepted by link');
     noStore(res).set('Referrer-Policy', 'no-referrer').type('html').send(invitationAcceptedPage(org.name, currentUser(req)?.userId === accepted.userId));
   });
