@@ -1,6 +1,6 @@
 import type { Tx } from '../../../domain/context.ts';
 import { isDomainError } from '../../../domain/errors.ts';
-import { findMembership, setOrgRole } from '../../../domain/memberships.ts';
+import { setOrgRole } from '../../../domain/memberships.ts';
 import { roleGroupsFor, type RoleGroupRow } from '../../../domain/role-groups.ts';
 import { addTeamMembers, removeTeamMembers, setTeamRole } from '../../../domain/teams.ts';
 import type { OrgRole, TeamRole } from '../../../domain/types.ts';
@@ -137,51 +137,72 @@ function strongest<R extends string>(rank: Record<R, number>, roles: R[]): R | n
 }
 
 /**
- * What the role groups other than `exceptGroup` whose team the person is in grant them:
- * organization roles, or roles in one team.
+ * What the role groups other than `exceptGroup` whose team each person is in grant them:
+ * organization roles, or roles in one team. One statement for all the people given (a
+ * role group can be large), keyed by person.
  */
-async function otherGrants<R>(tx: Tx, orgId: string, userId: string, exceptGroup: string, grant: { orgRole: true } | { teamId: string }): Promise<R[]> {
+async function otherGrants<R>(tx: Tx, orgId: string, userIds: string[], exceptGroup: string, grant: { orgRole: true } | { teamId: string }): Promise<Map<string, R[]>> {
+  const out = new Map<string, R[]>();
+  if (!userIds.length) return out;
   const q = tx.trx('role_groups as rg')
     .join('teams as t', function () {
       this.on('t.org_id', '=', 'rg.org_id').andOn(tx.trx.raw('t.name_key = lower(normalize(rg.group_name, NFKC))'));
     })
     .join('team_members as tm', 'tm.team_id', 't.id')
-    .where({ 'rg.org_id': orgId, 'tm.user_id': userId })
+    .where('rg.org_id', orgId)
+    .whereIn('tm.user_id', userIds)
     .whereRaw('lower(rg.group_name) <> lower(?)', [exceptGroup]);
-  return ('teamId' in grant ? q.where('rg.team_id', grant.teamId).pluck('rg.team_role') : q.whereNotNull('rg.org_role').pluck('rg.org_role')) as Promise<R[]>;
+  const rows = (await ('teamId' in grant
+    ? q.where('rg.team_id', grant.teamId).select('tm.user_id', 'rg.team_role as role')
+    : q.whereNotNull('rg.org_role').select('tm.user_id', 'rg.org_role as role'))) as { user_id: string; role: R }[];
+  for (const r of rows) out.set(r.user_id, [...(out.get(r.user_id) ?? []), r.role]);
+  return out;
+}
+
+/** Current organization roles (or roles in one team) of the people given, in one statement. */
+async function currentRoles(tx: Tx, orgId: string, userIds: string[], teamId?: string): Promise<Map<string, string>> {
+  if (!userIds.length) return new Map();
+  const rows = (teamId
+    ? await tx.trx('team_members').where({ team_id: teamId }).whereIn('user_id', userIds).select('user_id', 'role')
+    : await tx.trx('memberships').where({ org_id: orgId }).whereIn('user_id', userIds).select('user_id', 'org_role as role')) as { user_id: string; role: string }[];
+  return new Map(rows.map((r) => [r.user_id, r.role]));
 }
 
 async function applyOne(tx: Tx, orgId: string, groupName: string, rg: RoleGroupRow, added: string[], removed: string[]): Promise<void> {
   if (rg.org_role) {
+    const granted = rg.org_role;
+    const others = await otherGrants<OrgRole>(tx, orgId, [...added, ...removed], groupName, { orgRole: true });
+    const current = await currentRoles(tx, orgId, [...added, ...removed]);
     for (const u of added) {
-      const m = await findMembership(tx.trx, orgId, u);
-      if (!m) continue;
-      const role = strongest(ORG_RANK, [rg.org_role, ...(await otherGrants<OrgRole>(tx, orgId, u, groupName, { orgRole: true }))])!;
-      if (m.org_role !== role) await setOrgRole(tx, orgId, u, role);
+      if (!current.has(u)) continue;
+      const role = strongest(ORG_RANK, [granted, ...(others.get(u) ?? [])])!;
+      if (current.get(u) !== role) await setOrgRole(tx, orgId, u, role);
     }
     for (const u of removed) {
-      const m = await findMembership(tx.trx, orgId, u);
       // Only the role this group granted is taken back; one set by hand is left alone.
-      if (!m || m.org_role !== rg.org_role) continue;
-      const role = strongest(ORG_RANK, await otherGrants<OrgRole>(tx, orgId, u, groupName, { orgRole: true })) ?? 'member';
-      if (m.org_role !== role) await setOrgRole(tx, orgId, u, role);
+      if (current.get(u) !== granted) continue;
+      const role = strongest(ORG_RANK, others.get(u) ?? []) ?? 'member';
+      if (role !== granted) await setOrgRole(tx, orgId, u, role);
     }
     return;
   }
   if (rg.team_id && rg.team_role) {
     const teamId = rg.team_id;
-    const roleIn = async (u: string) => (await tx.trx('team_members').where({ team_id: teamId, user_id: u }).first<{ role: TeamRole } | undefined>('role'))?.role;
+    const others = await otherGrants<TeamRole>(tx, orgId, [...added, ...removed], groupName, { teamId });
+    const current = await currentRoles(tx, orgId, [...added, ...removed], teamId);
+    const joining = new Map<TeamRole, string[]>();
     for (const u of added) {
-      const role = strongest(TEAM_RANK, [rg.team_role, ...(await otherGrants<TeamRole>(tx, orgId, u, groupName, { teamId }))])!;
-      const cur = await roleIn(u);
-      if (!cur) await addTeamMembers(tx, orgId, teamId, [u], role);
+      const role = strongest(TEAM_RANK, [rg.team_role, ...(others.get(u) ?? [])])!;
+      const cur = current.get(u);
+      if (!cur) joining.set(role, [...(joining.get(role) ?? []), u]);
       else if (cur !== role) await setTeamRole(tx, orgId, teamId, u, role);
     }
+    for (const [role, ids] of joining) await addTeamMembers(tx, orgId, teamId, ids, role);
     const leaving: string[] = [];
     for (const u of removed) {
-      const role = strongest(TEAM_RANK, await otherGrants<TeamRole>(tx, orgId, u, groupName, { teamId }));
+      const role = strongest(TEAM_RANK, others.get(u) ?? []);
       if (role === null) leaving.push(u);
-      else if ((await roleIn(u)) !== role) await setTeamRole(tx, orgId, teamId, u, role);
+      else if (current.get(u) !== undefined && current.get(u) !== role) await setTeamRole(tx, orgId, teamId, u, role);
     }
     if (leaving.length) await removeTeamMembers(tx, orgId, teamId, leaving);
   }
