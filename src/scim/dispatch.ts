@@ -1,5 +1,5 @@
 import type { ScimContext, ScimRequest, ScimResponse } from './core.ts';
-import { invalidSyntax, methodNotAllowed, notFound } from './errors.ts';
+import { invalidSyntax, methodNotAllowed, notFound, ScimError } from './errors.ts';
 import { handleBulk } from './bulk.ts';
 import type { ListSource } from './resources/list.ts';
 import { resourceType, resourceTypes, schema, schemas, serviceProviderConfig } from './resources/discovery.ts';
@@ -62,6 +62,12 @@ export async function dispatch(ctx: ScimContext, req: ScimRequest): Promise<Scim
       throw notFound(`${req.path.split('/')[1]} ${params[0]} not found`);
     }
     return handler(ctx, req, params);
+  }
+  // RFC 7644 §3.13: a version in the path that is not ours is invalidVers, not a missing
+  // endpoint (/scim/v1/Users reaches the /scim mount as /v1/Users).
+  const version = /^\/v(\d+)(?:\/|$)/i.exec(req.path);
+  if (version && version[1] !== '2') {
+    throw new ScimError(400, 'invalidVers', `SCIM protocol version ${version[1]} is not supported; this service provider speaks SCIM 2.0 at /scim/v2`);
   }
   throw notFound(`no SCIM endpoint at ${req.path}`);
 }

@@ -77,6 +77,15 @@ describe('routing', () => {
     }
   });
 
+  it('400 invalidVers for a SCIM version other than 2 in the path (RFC 7644 §3.13)', async () => {
+    for (const path of ['/scim/v1/Users', '/scim/v3/ServiceProviderConfig', '/scim/V1']) {
+      const r = await c.call('GET', path);
+      expect(r.status, path).toBe(400);
+      expect(r.body).toMatchObject({ schemas: [ERROR_URN], status: '400', scimType: 'invalidVers', detail: expect.stringContaining('/scim/v2') });
+    }
+    expect((await c.call('GET', '/scim/v2/v2/Users')).status).toBe(404); // our version, no such endpoint
+  });
+
   it('odd ids and paging values are answered, never a 500', async () => {
     expect((await c.call('GET', '/scim/v2/Users/%E0%A4%A')).status).toBe(404);
     const far = await c.call('GET', '/scim/v2/Users?startIndex=99999999999999999999&count=99999999999999999999');
