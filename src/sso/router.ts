@@ -189,7 +189,7 @@ export function ssoRouter(deps: SsoDeps): Router {
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     // A provider with logout on ends its session too (RP-Initiated Logout), then sends the
     // browser back to our sign-in page (register it as a post-logout redirect URI).
-    const atIdp = oidcProvider && idToken ? providers.get(oidcProvider)?.endSessionUrl(idToken, new URL('/login', config.publicUrl).href) : null;
+    const atIdp = oidcProvider && idToken ? await providers.get(oidcProvider)?.endSessionUrl(idToken, new URL('/login', config.publicUrl).href) : null;
     noStore(res).redirect(303, atIdp ? atIdp.href : '/login');
   });
 

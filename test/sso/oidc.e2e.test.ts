@@ -252,6 +252,16 @@ describe('OIDC sign-in against a real OpenID Provider', () => {
     const atOp = await agent.follow(again.location!);
     expect(await atOp.text()).toContain('name="login"');
 
+    // another instance (sharing the database) that has not discovered the provider yet
+    // discovers it at sign-out and still sends the browser to the IdP
+    const again2 = await signIn(app, op, 'otto', { provider: 'out' });
+    expect(again2.response.status).toBe(303);
+    again2.agent.cookies(appNoAuto.url).set('orgbridge.sid', again2.agent.cookies(app.url).get('orgbridge.sid')!);
+    const elsewhere = await again2.agent.request(`${appNoAuto.url}/logout`, { method: 'POST' });
+    expect(elsewhere.status).toBe(303);
+    expect(elsewhere.location).toMatch(new RegExp(`^${op.issuer}/session/end\\?`));
+    expect((await me(app, again2.agent)).status).toBe(401); // the one session is gone everywhere
+
     // the default provider (logout off): sign-out ends only orgbridge's session, and the
     // session never held an ID token
     account('ulla', 'ulla@acme.example');

@@ -20,9 +20,10 @@ export interface OidcProvider {
   strategy(): Promise<Strategy>;
   /**
    * Where to send the browser at sign-out to end the IdP's session too (RP-Initiated
-   * Logout), or null: logout not configured, not discovered yet, or no end_session_endpoint.
+   * Logout), or null: logout not configured, the IdP unreachable for discovery, or no
+   * end_session_endpoint.
    */
-  endSessionUrl(idToken: string, postLogoutRedirectUri: string): URL | null;
+  endSessionUrl(idToken: string, postLogoutRedirectUri: string): Promise<URL | null>;
 }
 
 /**
@@ -113,25 +114,29 @@ export function createOidcProvider(cfg: OidcProviderConfig, opts: OidcProviderOp
     );
   };
 
+  const strategy = (): Promise<Strategy> => {
+    if (!pending) {
+      pending = build().catch((err: unknown) => {
+        pending = null; // try discovery again next time
+        opts.logger.warn({ err, provider: cfg.name }, 'OIDC discovery failed');
+        throw err;
+      });
+    }
+    return pending;
+  };
+
   return {
     name: cfg.name,
     label: cfg.displayName ?? cfg.name,
     strategyName,
-    strategy() {
-      if (!pending) {
-        pending = build().catch((err: unknown) => {
-          pending = null; // try discovery again next time
-          opts.logger.warn({ err, provider: cfg.name }, 'OIDC discovery failed');
-          throw err;
-        });
-      }
-      return pending;
-    },
-    endSessionUrl(idToken, postLogoutRedirectUri) {
-      // A session signed in through this provider implies discovery has run in this process
-      // (or another instance's: then this one discovers at its next sign-in, and this
-      // sign-out ends only orgbridge's session).
-      if (!cfg.logout || !discovered?.serverMetadata().end_session_endpoint) return null;
+    strategy,
+    async endSessionUrl(idToken, postLogoutRedirectUri) {
+      if (!cfg.logout) return null;
+      // The session may have begun on another instance (or before a restart): discover
+      // here if this process has not yet. An IdP that cannot be reached must not keep
+      // anyone from signing out of orgbridge: then only our session ends.
+      if (!discovered) await strategy().catch(() => undefined);
+      if (!discovered?.serverMetadata().end_session_endpoint) return null;
       return client.buildEndSessionUrl(discovered, { id_token_hint: idToken, post_logout_redirect_uri: postLogoutRedirectUri });
     },
   };
