@@ -26,10 +26,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+/** `now` fixes the app's clock (reports, sessions, invitations) for tests that must not depend on the date. */
+export async function startHarness(env: Record<string, string> = {}, opts: { now?: () => Date } = {}): Promise<Harness> {
   const t = await createTestDb();
   const config: Config = loadConfig({ SESSION_SECRET, LOG_LEVEL: 'silent', PUBLIC_URL: 'http://127.0.0.1', ...env });
-  const deps: AppDeps = { db: t.db, config, logger: createLogger('silent') };
+  const deps: AppDeps = { db: t.db, config, logger: createLogger('silent'), ...(opts.now ? { now: opts.now } : {}) };
   const server: Server = await new Promise((resolve) => {
     const s = buildApp(deps).listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -38,11 +38,13 @@ export async function launch(): Promise<BrowserRun> {
 }
 
 /** A browser context signed in with `session` (the cookie express-session would set). */
-export async function signedIn(run: BrowserRun, baseUrl: string, session: Session): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+export async function signedIn(run: BrowserRun, baseUrl: string, session: Session, opts: { now?: Date } = {}): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
   const context = await run.browser.newContext({ viewport: { width: 1366, height: 860 }, acceptDownloads: true, locale: 'en-GB', timezoneId: 'UTC' });
   const [name, value] = session.cookie.split('=') as [string, string];
   await context.addCookies([{ name, value, url: baseUrl, httpOnly: true, sameSite: 'Lax' }]);
   const page = await context.newPage();
+  // A fixed page clock, so that relative dates render the same on any day.
+  if (opts.now) await page.clock.setFixedTime(opts.now);
   // Script errors and CSP violations fail the test; HTTP refusals are listed with their URL
   // (some tests provoke one on purpose, like the last-admin 409).
   const problems: string[] = [];

@@ -29,6 +29,10 @@ let page: Page;
 let problems: string[];
 let url: (hash: string) => string;
 
+// One fixed clock for the fixtures, the server and the page: relative dates ("3 days ago")
+// and weekday-shaped activity must render the same on any day the suite runs.
+const NOW = new Date('2026-11-24T12:00:00Z');
+
 /** A lived-in organization: names, more people, 14 months of activity, one of each status. */
 async function furnish(h: Harness, c: Cast): Promise<void> {
   const db = h.t.db;
@@ -44,7 +48,7 @@ async function furnish(h: Harness, c: Cast): Promise<void> {
   }
   // Deterministic activity over the last 420 days: people join one after another (so
   // the monthly chart grows), weekdays are busier than weekends.
-  const now = Date.now();
+  const now = NOW.getTime();
   for (let d = 420; d >= 0; d--) {
     const day = new Date(now - d * 86_400_000 - 3_600_000);
     const weekend = day.getUTCDay() === 0 || day.getUTCDay() === 6;
@@ -61,11 +65,11 @@ async function furnish(h: Harness, c: Cast): Promise<void> {
 
 beforeAll(async () => {
   if (skip) return;
-  h = await startHarness();
+  h = await startHarness({}, { now: () => NOW });
   c = await makeCast(h);
   await furnish(h, c);
   run = await launch();
-  ({ page, problems } = await signedIn(run, h.baseUrl, c.as.admin));
+  ({ page, problems } = await signedIn(run, h.baseUrl, c.as.admin, { now: NOW }));
   url = (hash: string) => `${h.baseUrl}/admin#/${c.org.slug}${hash}`;
   mkdirSync(SHOTS, { recursive: true });
 }, 180_000);
@@ -87,10 +91,10 @@ describe.skipIf(Boolean(skip))('organization dashboard in Chromium', () => {
     expect(await row(page, 'rosalind.franklin').locator('td').nth(1).textContent()).toBe('Deactivated');
     await page.screenshot({ path: join(SHOTS, 'users-page.png'), fullPage: true });
     await page.locator('[data-testid="activity-chart"]').screenshot({ path: join(SHOTS, 'activity-chart.png') });
-    await page.getByRole('button', { name: 'Months' }).click();
+    await page.getByRole('button', { name: 'Months', exact: true }).click();
     await expect.poll(() => page.locator('[data-testid="activity-chart"] .bar').count()).toBe(12);
     await page.locator('[data-testid="activity-chart"]').screenshot({ path: join(SHOTS, 'activity-chart-months.png') });
-    await page.getByRole('button', { name: 'Days' }).click();
+    await page.getByRole('button', { name: 'Days', exact: true }).click();
     await expect.poll(() => page.locator('[data-testid="activity-chart"] .bar').count()).toBe(30);
     expect(problems).toEqual([]);
   });
@@ -123,19 +127,19 @@ describe.skipIf(Boolean(skip))('organization dashboard in Chromium', () => {
   });
 
   it('an admin invites a user into a team', async () => {
-    await page.getByRole('button', { name: 'Invite user' }).click();
+    await page.getByRole('button', { name: 'Invite user', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Invite a user' });
     await dialog.getByLabel('Email or username').fill('nina@acme.example');
     await dialog.getByLabel('Organization role').selectOption('viewer');
     await dialog.getByLabel('Models seat').selectOption('viewer');
     await dialog.getByLabel('Vision').check();
-    await dialog.getByRole('button', { name: 'Invite' }).click();
+    await dialog.getByRole('button', { name: 'Invite', exact: true }).click();
     await page.getByRole('status').filter({ hasText: 'Invited nina@acme.example' }).waitFor();
     // the link, shown once, is the one that accepts this invitation
     const linkDialog = page.getByRole('dialog', { name: 'Invitation link' });
     const link = await linkDialog.getByLabel('Invitation link').inputValue();
     expect(link).toMatch(/\/auth\/invite\/obinv_[A-Za-z0-9_-]{43}$/);
-    await linkDialog.getByRole('button', { name: 'Done' }).click();
+    await linkDialog.getByRole('button', { name: 'Done', exact: true }).click();
     await expect.poll(() => linkDialog.isVisible()).toBe(false);
     await page.getByLabel('Search users').fill('nina');
     await expect.poll(() => row(page, 'nina@acme.example').locator('.badge').textContent()).toBe('Pending invitation');
@@ -176,13 +180,13 @@ describe.skipIf(Boolean(skip))('organization dashboard in Chromium', () => {
 
   it('an admin creates a custom role', async () => {
     await page.goto(url('/settings/roles'));
-    await page.getByRole('button', { name: 'Create a role' }).click();
+    await page.getByRole('button', { name: 'Create a role', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Create a custom role' });
     await dialog.getByLabel('Name', { exact: true }).fill('Report writer');
     await dialog.getByLabel('Description (optional)').fill('View-only, plus writing reports');
     await dialog.getByRole('radio', { name: 'View-only' }).check();
     await dialog.getByLabel('Create reports').check();
-    await dialog.getByRole('button', { name: 'Create role' }).click();
+    await dialog.getByRole('button', { name: 'Create role', exact: true }).click();
     await page.locator('tr[data-role="Report writer"]').waitFor();
     expect(await page.locator('tr[data-role="Report writer"]').textContent()).toContain('Create reports');
     const stored = await h.t.db('custom_roles').where({ org_id: c.org.id, name: 'Report writer' }).first();
@@ -192,36 +196,36 @@ describe.skipIf(Boolean(skip))('organization dashboard in Chromium', () => {
   it('an admin creates a SCIM token (shown once, copy dialog) and revokes it', async () => {
     await page.goto(url('/settings/tokens'));
     await page.locator('#scimtokens-label').fill('Okta production');
-    await page.getByRole('button', { name: 'Create SCIM token' }).click();
+    await page.getByRole('button', { name: 'Create SCIM token', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'New SCIM token' });
     const secret = await dialog.locator('#secret-value').inputValue();
     expect(secret).toMatch(/^obscim_/);
     const stored = await h.t.db('scim_tokens').where({ org_id: c.org.id, label: 'Okta production' }).first();
     expect(stored.token_hash).toBe(hashSecret(secret));
     await page.screenshot({ path: join(SHOTS, 'scim-token-once.png') });
-    await dialog.getByRole('button', { name: 'Done' }).click();
+    await dialog.getByRole('button', { name: 'Done', exact: true }).click();
     const tokenRow = page.locator('tr[data-label="Okta production"]');
     expect(await tokenRow.textContent()).not.toContain(secret);
-    await tokenRow.getByRole('button', { name: 'Revoke' }).click();
-    await page.getByRole('dialog', { name: 'Revoke SCIM token' }).getByRole('button', { name: 'Revoke' }).click();
+    await tokenRow.getByRole('button', { name: 'Revoke', exact: true }).click();
+    await page.getByRole('dialog', { name: 'Revoke SCIM token' }).getByRole('button', { name: 'Revoke', exact: true }).click();
     await expect.poll(() => tokenRow.locator('.badge').textContent()).toBe('Revoked');
     expect((await h.t.db('scim_tokens').where({ id: stored.id }).first()).revoked_at).not.toBeNull();
   });
 
   it('an admin creates a team, claims a domain, sets the default team and the billing admin', async () => {
     await page.goto(url('/teams'));
-    await page.getByRole('button', { name: 'Create team' }).click();
+    await page.getByRole('button', { name: 'Create team', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Create a team' });
     await dialog.getByLabel('Team name').fill('Robotics');
     await dialog.getByLabel('Storage type').selectOption('s3');
-    await dialog.getByRole('button', { name: 'Create team' }).click();
+    await dialog.getByRole('button', { name: 'Create team', exact: true }).click();
     await page.getByRole('heading', { name: 'Robotics' }).waitFor();
     const team = await h.t.db('teams').where({ org_id: c.org.id, name: 'Robotics' }).first();
     expect(team.storage_type).toBe('s3');
 
     await page.goto(url('/settings/general'));
     await page.getByLabel('Claim a domain').fill('Acme.Example');
-    await page.getByRole('button', { name: 'Claim' }).click();
+    await page.getByRole('button', { name: 'Claim', exact: true }).click();
     await page.getByRole('status').filter({ hasText: 'Claimed acme.example.' }).waitFor();
     await page.getByRole('list', { name: 'Claimed domains' }).getByText('acme.example').waitFor();
     await page.getByLabel('Default team for captured users').selectOption(team.id);
@@ -236,7 +240,7 @@ describe.skipIf(Boolean(skip))('organization dashboard in Chromium', () => {
     await page.goto(url('/settings/role-groups'));
     await page.getByLabel('IdP group').fill('vision-leads');
     await page.getByLabel('grants').selectOption(`team:${c.teamA.id}:admin`);
-    await page.getByRole('button', { name: 'Add mapping' }).click();
+    await page.getByRole('button', { name: 'Add mapping', exact: true }).click();
     await page.locator('tr[data-group="vision-leads"]').waitFor();
     expect(await page.locator('tr[data-group="vision-leads"]').textContent()).toContain('Admin of Vision');
     expect(await h.t.db('role_groups').where({ org_id: c.org.id, group_name: 'vision-leads' }).first()).toMatchObject({ team_id: c.teamA.id, team_role: 'admin' });
@@ -248,11 +252,11 @@ describe.skipIf(Boolean(skip))('organization dashboard in Chromium', () => {
     const used = await h.t.db('memberships').where({ org_id: c.org.id, models_seat: 'full' }).whereNot('status', 'deactivated').count({ n: '*' }).first();
     await expect.poll(() => page.locator('table.seats tbody tr').first().locator('td').first().textContent()).toBe(String(used!.n));
     expect(await page.locator('table.seats tbody tr').first().locator('td').nth(1).textContent()).toBe('No limit');
-    expect(await page.getByRole('button', { name: 'Save license' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Save license', exact: true }).count()).toBe(0);
   });
 
   it('a team admin manages their own team, and nothing else', async () => {
-    const ta = await signedIn(run, h.baseUrl, c.as.teamAdmin);
+    const ta = await signedIn(run, h.baseUrl, c.as.teamAdmin, { now: NOW });
     try {
       await ta.page.goto(`${h.baseUrl}/admin#/${c.org.slug}/teams/${c.teamA.id}`);
       await ta.page.getByRole('heading', { name: 'Vision' }).waitFor();
@@ -263,21 +267,21 @@ describe.skipIf(Boolean(skip))('organization dashboard in Chromium', () => {
       await ta.page.getByRole('status').filter({ hasText: "Changed vera's team role" }).waitFor();
       expect(await h.t.db('team_members').where({ team_id: c.teamA.id, user_id: c.orgViewer.id }).first()).toMatchObject({ role: 'view-only' });
       expect(await ta.page.getByRole('link', { name: 'Users' }).count()).toBe(0);
-      expect(await ta.page.getByRole('button', { name: 'Delete team' }).count()).toBe(0);
+      expect(await ta.page.getByRole('button', { name: 'Delete team', exact: true }).count()).toBe(0);
     } finally {
       await ta.context.close();
     }
   });
 
   it('a member sees no admin controls', async () => {
-    const m = await signedIn(run, h.baseUrl, c.as.viewOnly);
+    const m = await signedIn(run, h.baseUrl, c.as.viewOnly, { now: NOW });
     try {
       await m.page.goto(`${h.baseUrl}/admin`);
       await m.page.getByRole('heading', { name: 'Teams' }).waitFor();
       expect(m.page.url()).toMatch(new RegExp(`#/${c.org.slug}$`));
       const nav = m.page.getByRole('navigation', { name: 'Dashboard' });
       expect(await nav.getByRole('link').allTextContents()).toEqual(['Teams']);
-      expect(await m.page.getByRole('button', { name: 'Create team' }).count()).toBe(0);
+      expect(await m.page.getByRole('button', { name: 'Create team', exact: true }).count()).toBe(0);
       await m.page.getByRole('link', { name: 'Vision' }).click();
       await m.page.getByRole('heading', { name: 'Vision' }).waitFor();
       await m.page.getByRole('heading', { name: 'Members' }).waitFor();
@@ -296,7 +300,7 @@ describe.skipIf(Boolean(skip))('organization dashboard in Chromium', () => {
   });
 
   it('a system admin who is no member sees the activity dashboard and may create teams, but not the people', async () => {
-    const s = await signedIn(run, h.baseUrl, c.as.sysAdmin);
+    const s = await signedIn(run, h.baseUrl, c.as.sysAdmin, { now: NOW });
     try {
       await s.page.goto(`${h.baseUrl}/admin#/${c.org.slug}`);
       await s.page.getByRole('heading', { name: 'Activity' }).waitFor();
@@ -304,18 +308,18 @@ describe.skipIf(Boolean(skip))('organization dashboard in Chromium', () => {
       expect(await s.page.getByRole('navigation', { name: 'Dashboard' }).getByRole('link').allTextContents()).toEqual(['Activity', 'Teams', 'Settings']);
       expect(await s.page.locator('table.users').count()).toBe(0);
       await s.page.getByRole('link', { name: 'Teams' }).click();
-      await s.page.getByRole('button', { name: 'Create team' }).waitFor();
+      await s.page.getByRole('button', { name: 'Create team', exact: true }).waitFor();
       // the seat license is the operator's to set: only a system admin sees the form
       await s.page.getByRole('link', { name: 'Settings' }).click();
       expect(await s.page.getByRole('navigation', { name: 'Settings sections' }).getByRole('link').allTextContents()).toEqual(['Seats']);
       await s.page.getByLabel('Full seats').fill('7');
-      await s.page.getByRole('button', { name: 'Save license' }).click();
+      await s.page.getByRole('button', { name: 'Save license', exact: true }).click();
       await s.page.getByRole('status').filter({ hasText: 'Seat license saved.' }).waitFor();
       expect(await h.t.db('organizations').where({ id: c.org.id }).first()).toMatchObject({ models_full_seats: 7, models_viewer_seats: null });
       expect(await s.page.locator('table.seats tbody tr').first().locator('td').allTextContents()).toEqual([expect.any(String), '7', expect.any(String)]);
       expect(await h.t.db('audit_log').where({ org_id: c.org.id, action: 'org.seat_license', actor_id: c.sysAdmin.id })).toHaveLength(1);
       await s.page.getByLabel('Full seats').fill('');
-      await s.page.getByRole('button', { name: 'Save license' }).click();
+      await s.page.getByRole('button', { name: 'Save license', exact: true }).click();
       await expect.poll(async () => (await h.t.db('organizations').where({ id: c.org.id }).first()).models_full_seats).toBeNull();
       expect(s.problems).toEqual([]);
     } finally {
