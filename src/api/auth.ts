@@ -5,7 +5,7 @@ import { authenticateApiKey } from '../domain/service-accounts.ts';
 import type { AppDeps } from '../http/deps.ts';
 // The one seam to SSO sign-in: its session middleware (same cookie, secret and store as
 // the sign-in routes) and its current-user accessor.
-import { currentUser, sessionMiddleware } from '../sso/index.ts';
+import { currentAccount, sessionMiddleware } from '../sso/index.ts';
 import { badRequest, csrfRefused, forbidden, unauthenticated } from './errors.ts';
 
 declare module 'express-session' {
@@ -15,10 +15,14 @@ declare module 'express-session' {
   }
 }
 
-/** Who is calling the admin API, and how they proved it. */
+/**
+ * Who is calling the admin API, and how they proved it. `accountId` is the account (who
+ * signs in); a person's API key belongs to their member record in one organization and
+ * acts as the account linked to it, there only.
+ */
 export type Caller =
-  | { kind: 'session'; userId: string; actor: Actor }
-  | { kind: 'user_key'; userId: string; keyOrgId: string | null; actor: Actor }
+  | { kind: 'session'; accountId: string; actor: Actor }
+  | { kind: 'user_key'; accountId: string; recordId: string; keyOrgId: string | null; actor: Actor }
   | { kind: 'admin_key'; keyId: string; keyOrgId: string; actor: Actor };
 
 export function callerOf(res: Response): Caller {
@@ -42,9 +46,9 @@ export function csrfTokenOf(req: Request): string {
   return req.session.csrfToken;
 }
 
-async function userLabel(deps: AppDeps, userId: string): Promise<string | null> {
-  const u = await deps.db('users').where({ id: userId }).first<{ user_name: string } | undefined>('user_name');
-  return u ? u.user_name : null;
+async function accountLabel(deps: AppDeps, accountId: string): Promise<string | null> {
+  const a = await deps.db('accounts').where({ id: accountId }).first<{ email: string | null } | undefined>('email');
+  return a ? (a.email ?? accountId) : null;
 }
 
 async function fromBearer(deps: AppDeps, header: string): Promise<Caller> {
@@ -58,9 +62,10 @@ async function fromBearer(deps: AppDeps, header: string): Promise<Caller> {
     return { kind: 'admin_key', keyId: key.keyId, keyOrgId: key.orgId, actor: { type: 'api_key', id: actorId, label: `admin API key ${key.keyId.slice(0, 8)}` } };
   }
   if (key.kind === 'user' && key.userId) {
-    const label = await userLabel(deps, key.userId);
-    if (!label) throw unauthenticated('unknown or revoked API key');
-    return { kind: 'user_key', userId: key.userId, keyOrgId: key.orgId, actor: { type: 'user', id: key.userId, label } };
+    const record = await deps.db('users').where({ id: key.userId }).first<{ account_id: string | null } | undefined>('account_id');
+    const label = record?.account_id ? await accountLabel(deps, record.account_id) : null;
+    if (!record?.account_id || !label) throw unauthenticated('unknown or revoked API key');
+    return { kind: 'user_key', accountId: record.account_id, recordId: key.userId, keyOrgId: key.orgId, actor: { type: 'user', id: record.account_id, label } };
   }
   throw forbidden('service account keys cannot use the admin API');
 }
@@ -85,12 +90,12 @@ export function authenticate(deps: AppDeps): RequestHandler[] {
     if (res.locals.caller) return next();
     session(req, res, (err?: unknown) => {
       if (err) return next(err);
-      const who = currentUser(req);
+      const who = currentAccount(req);
       if (!who) return next(unauthenticated());
-      userLabel(deps, who.userId).then((label) => {
+      accountLabel(deps, who.accountId).then((label) => {
         if (!label) return next(unauthenticated());
         if (!SAFE.has(req.method) && !sameToken(req.get('x-csrf-token'), req.session.csrfToken)) return next(csrfRefused());
-        res.locals.caller = { kind: 'session', userId: who.userId, actor: { type: 'user', id: who.userId, label } } satisfies Caller;
+        res.locals.caller = { kind: 'session', accountId: who.accountId, actor: { type: 'user', id: who.accountId, label } } satisfies Caller;
         next();
       }, next);
     });

@@ -35,12 +35,12 @@ export async function findOrgByRef(deps: AppDeps, ref: string): Promise<Organiza
     .first<OrganizationRow | undefined>();
 }
 
-async function noteActivity(deps: AppDeps, orgId: string, userId: string): Promise<void> {
+async function noteActivity(deps: AppDeps, orgId: string, recordId: string): Promise<void> {
   const now = deps.now?.() ?? new Date();
-  const m = await deps.db('memberships').where({ org_id: orgId, user_id: userId, status: 'active' }).first<{ last_active_at: Date | null } | undefined>('last_active_at');
+  const m = await deps.db('memberships').where({ org_id: orgId, user_id: recordId, status: 'active' }).first<{ last_active_at: Date | null } | undefined>('last_active_at');
   if (!m) return;
   if (m.last_active_at && now.getTime() - new Date(m.last_active_at).getTime() < ACTIVITY_EVERY_MS) return;
-  await recordActivity(deps.db, orgId, userId, now);
+  await recordActivity(deps.db, orgId, recordId, now);
 }
 
 /**
@@ -62,9 +62,11 @@ export function withOrg(deps: AppDeps): RequestHandler {
       if (caller.kind === 'user_key' && caller.keyOrgId && caller.keyOrgId !== org.id) {
         return next(forbidden('this API key belongs to another organization'));
       }
-      principal = await loadPrincipal(deps.db, caller.userId, org.id);
+      principal = await loadPrincipal(deps.db, caller.accountId, org.id);
       if (!principal || (!principal.org && !principal.systemAdmin)) return next(notFound('organization'));
-      if (principal.org?.status === 'active') await noteActivity(deps, org.id, caller.userId);
+      // A key acts only as the record it belongs to (a record unlinked since is no one's).
+      if (caller.kind === 'user_key' && principal.memberId !== caller.recordId) return next(forbidden('this API key belongs to another member record'));
+      if (principal.org?.status === 'active' && principal.memberId) await noteActivity(deps, org.id, principal.memberId);
     }
     res.locals.orgScope = { org, principal } satisfies OrgScope;
     next();

@@ -5,6 +5,7 @@ import { EmbeddedDbBusyError } from '../db/embedded-lock.ts';
 import { migrate } from '../db/migrate.ts';
 import { DomainError } from '../domain/errors.ts';
 import { type CliCommand, type CliContext, UsageError } from './context.ts';
+import { identityList, identityUnlink, systemAdminGrant, systemAdminRevoke } from './accounts.ts';
 import { orgCreate, orgList } from './org.ts';
 import { scimTokenCreate, scimTokenList, scimTokenRevoke } from './scim-token.ts';
 import { teamCreate } from './team.ts';
@@ -19,6 +20,10 @@ const USAGE = `usage: orgbridge <command>
   scim-token list --org <name>                         list SCIM tokens
   scim-token revoke <id>                               revoke a SCIM token
   admin-link --org <name> --email <admin email>        print a single-use break-glass sign-in link (15 min)
+  system-admin grant <email>                           make the account of <email> system admin (created if none)
+  system-admin revoke <email>                          take system admin away (never from the last one)
+  identity list <email>                                list the sign-in identities of an account
+  identity unlink <email> --provider <p> --subject <s> unlink one sign-in identity from an account
 
 Configuration comes from config/default.json, CONFIG_FILE and the environment
 (DATABASE_URL, DATA_DIR, …), exactly as for the server.`;
@@ -39,6 +44,8 @@ const COMMANDS: Table = {
   team: { create: teamCreate },
   'scim-token': { create: scimTokenCreate, list: scimTokenList, revoke: scimTokenRevoke },
   'admin-link': async (ctx, argv) => (await loadAdminLink())(ctx, argv),
+  'system-admin': { grant: systemAdminGrant, revoke: systemAdminRevoke },
+  identity: { list: identityList, unlink: identityUnlink },
 };
 
 export interface CliIo {

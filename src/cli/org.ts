@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import { runInTransaction } from '../domain/context.ts';
 import { claimDomain } from '../domain/domains.ts';
+import { createAccount, findAccountByEmail } from '../domain/accounts.ts';
 import { addMember } from '../domain/memberships.ts';
+import { claimFirstSystemAdmin } from '../domain/system-admins.ts';
 import { createOrganization, findOrganization, listOrganizations } from '../domain/organizations.ts';
 import type { OrganizationRow } from '../domain/types.ts';
 import { type CliContext, UsageError } from './context.ts';
@@ -23,17 +25,22 @@ export async function orgCreate(ctx: CliContext, argv: string[]): Promise<string
   const [name, ...extra] = positionals;
   if (!name || extra.length) throw new UsageError('usage: orgbridge org create <name> [--domain <d>]... [--admin <email>]');
   // One transaction: an organization is never created half-way (without its admin).
-  const org = await runInTransaction(ctx.db, ctx.actor, async (tx) => {
+  // The operator names the admin: their record is linked to the account of that address
+  // (made for it if none), and that account becomes system admin when the instance has none.
+  const { org, systemAdmin } = await runInTransaction(ctx.db, ctx.actor, async (tx) => {
     const created = await createOrganization(tx, { name });
     for (const d of values.domain ?? []) await claimDomain(tx, created.id, d);
+    let first = false;
     if (values.admin) {
-      await addMember(tx, { orgId: created.id, person: { userName: values.admin, email: values.admin }, orgRole: 'admin', status: 'active' });
+      const account = (await findAccountByEmail(tx.trx, values.admin)) ?? (await createAccount(tx, { email: values.admin }));
+      await addMember(tx, { orgId: created.id, person: { userName: values.admin, email: values.admin }, link: { accountId: account.id, by: 'operator' }, orgRole: 'admin', status: 'active' });
+      first = await claimFirstSystemAdmin(tx, account.id);
     }
-    return created;
+    return { org: created, systemAdmin: first };
   });
   const parts = [`created organization ${org.name} (${org.id})`];
   if (values.domain?.length) parts.push(`domains: ${values.domain.map((d) => d.toLowerCase()).join(', ')}`);
-  if (values.admin) parts.push(`admin: ${values.admin}`);
+  if (values.admin) parts.push(`admin: ${values.admin}${systemAdmin ? ' (system admin: the instance had none)' : ''}`);
   return parts.join('\n');
 }
 

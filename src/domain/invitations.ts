@@ -2,19 +2,23 @@ import type { Conn } from '../db/connect.ts';
 import { hashSecret, newId, newSecret } from '../lib/secrets.ts';
 import { audit } from './audit.ts';
 import type { Tx } from './context.ts';
-import { DomainError, invalid, notFound } from './errors.ts';
+import { DomainError, invalid, notFound, uniqueness } from './errors.ts';
+import { findAccount, linkRecord } from './accounts.ts';
+import { emailDomain } from './domains.ts';
 import { activateMembership, addMember, findMembership, setOrgRole } from './memberships.ts';
-import { findUserByEmail, findUserByUserName } from './people.ts';
+import { findRecordByUserName, identityKey } from './people.ts';
 import { addTeamMember } from './teams.ts';
-import type { OrgRole, Seat } from './types.ts';
+import type { OrgRole, Seat, UserRow } from './types.ts';
 
-// An invitation makes a pending membership (it holds its seat) and a single-use token.
-// It is accepted by the invite link or by the person's first SSO sign-in; it can be
-// revoked; past expires_at it can no longer be accepted.
+// An invitation makes a pending member record (it holds its seat) and a single-use token.
+// It is made out to an email address and accepted only by the person who proves that
+// address: their first sign-in with it verified (sign-in.ts links the waiting record), or
+// the link opened while signed in as it. Nothing about any existing account is looked up
+// or shown to the inviter. It can be revoked; past expires_at it can no longer be accepted.
 
 export interface InviteInput {
   orgId: string;
-  /** An email address, or the userName of someone who already has an account. */
+  /** The invitee's email address. */
   emailOrUserName: string;
   orgRole?: OrgRole;
   modelsSeat?: Seat;
@@ -26,7 +30,10 @@ export interface InviteInput {
 export interface InvitationRow {
   id: string;
   org_id: string;
-  user_id: string;
+  /** The pending record; null once a revoked or expired invitation's record is gone. */
+  user_id: string | null;
+  /** What the inviter typed. */
+  invitee: string;
   org_role: OrgRole;
   team_ids: string[];
   invited_by: string | null;
@@ -38,17 +45,18 @@ export interface InvitationRow {
 
 export async function invite(tx: Tx, input: InviteInput): Promise<{ invitation: InvitationRow; token: string }> {
   const ref = input.emailOrUserName.trim();
-  if (!ref) throw invalid('an email address or username is required');
-  const isEmail = ref.includes('@');
-  const existing = isEmail ? await findUserByEmail(tx.trx, ref) : await findUserByUserName(tx.trx, ref);
-  if (!existing && !isEmail) throw notFound('user', ref);
+  if (!ref) throw invalid('an email address is required');
+  if (!emailDomain(ref)) throw invalid(`"${ref}" is not an email address: an invitation is accepted by signing in with that address`);
   for (const teamId of input.teamIds ?? []) {
     if (!(await tx.trx('teams').where({ id: teamId, org_id: input.orgId }).first('id'))) throw notFound('team', teamId);
+  }
+  if (await findRecordByUserName(tx.trx, input.orgId, ref)) {
+    throw uniqueness(`${ref} is already a member of this organization`, { attribute: 'userName' });
   }
   const role = input.orgRole ?? 'member';
   const { user } = await addMember(tx, {
     orgId: input.orgId,
-    person: existing ? { userId: existing.id } : { userName: ref, email: ref },
+    person: { userName: ref, email: ref },
     orgRole: role,
     ...(input.modelsSeat ? { modelsSeat: input.modelsSeat } : {}),
     status: 'pending',
@@ -60,6 +68,7 @@ export async function invite(tx: Tx, input: InviteInput): Promise<{ invitation: 
       id: newId(),
       org_id: input.orgId,
       user_id: user.id,
+      invitee: ref,
       org_role: role,
       team_ids: JSON.stringify(input.teamIds ?? []),
       token_hash: hashSecret(token),
@@ -69,13 +78,15 @@ export async function invite(tx: Tx, input: InviteInput): Promise<{ invitation: 
     })
     .returning('*');
   const invitation = row as InvitationRow;
-  await audit(tx, { orgId: input.orgId, action: 'invitation.create', targetType: 'user', targetId: user.id, after: { invitationId: invitation.id, orgRole: role, teamIds: input.teamIds ?? [] } });
+  await audit(tx, { orgId: input.orgId, action: 'invitation.create', targetType: 'user', targetId: user.id, after: { invitationId: invitation.id, invitee: ref, orgRole: role, teamIds: input.teamIds ?? [] } });
   return { invitation, token };
 }
 
-async function accept(tx: Tx, inv: InvitationRow): Promise<void> {
+async function accept(tx: Tx, inv: InvitationRow & { user_id: string }, accountId: string): Promise<void> {
   const m = await findMembership(tx.trx, inv.org_id, inv.user_id);
-  if (!m) throw new DomainError('expired', 'this invitation is no longer valid');
+  const record = await tx.trx('users').where({ id: inv.user_id }).first<UserRow | undefined>();
+  if (!m || !record) throw new DomainError('expired', 'this invitation is no longer valid');
+  await linkRecord(tx, record, accountId, 'invitation');
   await activateMembership(tx, inv.org_id, inv.user_id);
   if (m.org_role !== inv.org_role) await setOrgRole(tx, inv.org_id, inv.user_id, inv.org_role);
   for (const teamId of inv.team_ids) {
@@ -85,7 +96,7 @@ async function accept(tx: Tx, inv: InvitationRow): Promise<void> {
     }
   }
   await tx.trx('invitations').where({ id: inv.id }).update({ accepted_at: tx.trx.fn.now() });
-  await audit(tx, { orgId: inv.org_id, action: 'invitation.accept', targetType: 'user', targetId: inv.user_id, after: { invitationId: inv.id } });
+  await audit(tx, { orgId: inv.org_id, action: 'invitation.accept', targetType: 'user', targetId: inv.user_id, after: { invitationId: inv.id, accountId } });
 }
 
 function usable(inv: InvitationRow, now: Date): void {
@@ -109,7 +120,6 @@ export interface InvitationPreview {
 export async function previewInvitation(conn: Conn, token: string, now = new Date()): Promise<InvitationPreview | null> {
   const row = (await conn('invitations as i')
     .join('organizations as o', 'o.id', 'i.org_id')
-    .join('users as u', 'u.id', 'i.user_id')
     .join('memberships as m', function () {
       this.on('m.org_id', '=', 'i.org_id').andOn('m.user_id', '=', 'i.user_id');
     })
@@ -117,42 +127,66 @@ export async function previewInvitation(conn: Conn, token: string, now = new Dat
     .whereNull('i.revoked_at')
     .whereNull('i.accepted_at')
     .where('i.expires_at', '>', now)
-    .first('o.name as org_name', 'u.email', 'u.user_name', 'i.org_role', 'i.expires_at')) as
-    | { org_name: string; email: string | null; user_name: string; org_role: OrgRole; expires_at: Date }
+    .first('o.name as org_name', 'i.invitee', 'i.org_role', 'i.expires_at')) as
+    | { org_name: string; invitee: string; org_role: OrgRole; expires_at: Date }
     | undefined;
-  return row ? { orgName: row.org_name, invitee: row.email ?? row.user_name, orgRole: row.org_role, expiresAt: new Date(row.expires_at) } : null;
+  return row ? { orgName: row.org_name, invitee: row.invitee, orgRole: row.org_role, expiresAt: new Date(row.expires_at) } : null;
 }
 
-/** Accepts by the link's token. Returns the invited person's id and organization. */
-export async function acceptInvitationToken(tx: Tx, token: string, now = new Date()): Promise<{ userId: string; orgId: string }> {
+/**
+ * Accepts by the link's token, for the signed-in account: only the invitee may, proven by
+ * the account's verified address equal to the one invited (or the record already linked
+ * to this account). Anyone else holding the link is refused and changes nothing.
+ */
+export async function acceptInvitationToken(tx: Tx, token: string, accountId: string, now = new Date()): Promise<{ recordId: string; orgId: string }> {
   const inv = await tx.trx('invitations').where({ token_hash: hashSecret(token) }).forUpdate().first<InvitationRow | undefined>();
   if (!inv) throw notFound('invitation');
   usable(inv, now);
-  await accept(tx, inv);
-  return { userId: inv.user_id, orgId: inv.org_id };
+  if (!inv.user_id) throw new DomainError('expired', 'this invitation is no longer valid');
+  const account = await findAccount(tx.trx, accountId);
+  const record = await tx.trx('users').where({ id: inv.user_id }).first<UserRow | undefined>('account_id');
+  const invited = identityKey(inv.invitee);
+  const proven = record?.account_id === accountId || (record?.account_id === null && account?.email_key === invited);
+  if (!account || !proven) {
+    throw new DomainError('forbidden', `this invitation is for ${inv.invitee}; sign in with that address to accept it`, { reason: 'other_invitee', invitee: inv.invitee }, {
+      orgId: inv.org_id,
+      action: 'invitation.accept',
+      targetType: 'user',
+      targetId: inv.user_id,
+    });
+  }
+  await accept(tx, { ...inv, user_id: inv.user_id }, accountId);
+  return { recordId: inv.user_id, orgId: inv.org_id };
 }
 
-/** On first sign-in: accepts every open, unexpired invitation of this person. */
-export async function acceptOpenInvitations(tx: Tx, userId: string, now = new Date()): Promise<string[]> {
-  const open = await tx.trx('invitations')
-    .where({ user_id: userId })
-    .whereNull('accepted_at')
-    .whereNull('revoked_at')
-    .where('expires_at', '>', now)
+/** At sign-in: accepts every open, unexpired invitation whose record is linked to this account. */
+export async function acceptOpenInvitations(tx: Tx, accountId: string, now = new Date()): Promise<string[]> {
+  const open = await tx.trx('invitations as i')
+    .join('users as u', 'u.id', 'i.user_id')
+    .where('u.account_id', accountId)
+    .whereNull('i.accepted_at')
+    .whereNull('i.revoked_at')
+    .where('i.expires_at', '>', now)
     .forUpdate()
-    .select<InvitationRow[]>('*');
-  for (const inv of open) await accept(tx, inv);
+    .select<(InvitationRow & { user_id: string })[]>('i.*');
+  for (const inv of open) await accept(tx, inv, accountId);
   return open.map((i) => i.org_id);
 }
 
-/** Revoking withdraws the pending membership too (an active one is left alone). */
+/** Revoking withdraws the pending record and membership too (an active one is left alone). */
 export async function revokeInvitation(tx: Tx, orgId: string, invitationId: string): Promise<void> {
   const inv = await tx.trx('invitations').where({ id: invitationId, org_id: orgId }).first<InvitationRow | undefined>();
   if (!inv) throw notFound('invitation', invitationId);
   if (inv.revoked_at || inv.accepted_at) return;
   await tx.trx('invitations').where({ id: inv.id }).update({ revoked_at: tx.trx.fn.now() });
-  await tx.trx('memberships').where({ org_id: orgId, user_id: inv.user_id, status: 'pending' }).delete();
+  if (inv.user_id) await dropPendingRecord(tx, orgId, inv.user_id);
   await audit(tx, { orgId, action: 'invitation.revoke', targetType: 'user', targetId: inv.user_id, before: { invitationId: inv.id } });
+}
+
+/** A pending record exists only for its invitation: it goes with it (its membership cascades). */
+async function dropPendingRecord(tx: Tx, orgId: string, recordId: string): Promise<void> {
+  const pending = await tx.trx('memberships').where({ org_id: orgId, user_id: recordId, status: 'pending' }).first('id');
+  if (pending) await tx.trx('users').where({ id: recordId, org_id: orgId }).delete();
 }
 
 /** Drops pending memberships whose invitations have all expired; frees their seats. */
@@ -169,7 +203,7 @@ export async function expireInvitations(tx: Tx, now = new Date()): Promise<numbe
     .whereExists(tx.trx('invitations as i').whereRaw('i.org_id = m.org_id and i.user_id = m.user_id'))
     .select('m.id', 'm.org_id', 'm.user_id');
   for (const m of expired) {
-    await tx.trx('memberships').where({ id: m.id }).delete();
+    await dropPendingRecord(tx, m.org_id, m.user_id);
     await audit(tx, { orgId: m.org_id, action: 'invitation.expire', targetType: 'user', targetId: m.user_id });
   }
   return expired.length;

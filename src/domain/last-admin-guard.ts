@@ -63,7 +63,7 @@ export async function lockInstance(trx: Knex.Transaction): Promise<void> {
 }
 
 export async function countSystemAdmins(trx: Knex.Transaction): Promise<number> {
-  const row = await trx('users').where({ system_admin: true }).count<{ n: number }>({ n: '*' }).first();
+  const row = await trx('accounts').where({ system_admin: true }).count<{ n: number }>({ n: '*' }).first();
   return Number(row?.n ?? 0);
 }
 

@@ -3,18 +3,20 @@ import { sql } from '../db/sql.ts';
 import { newId } from '../lib/secrets.ts';
 import { audit } from './audit.ts';
 import type { Tx } from './context.ts';
-import { invalid, notFound, uniqueness } from './errors.ts';
+import { invalid, notFound } from './errors.ts';
 import { guardOrgAdmins } from './last-admin-guard.ts';
 import { getOrganization } from './organizations.ts';
-import { createPerson, findPeopleByLogin, getUser, type PersonInput } from './people.ts';
+import { createPerson, type PersonInput, type RecordLink } from './people.ts';
 import { allocateSeat } from './seats.ts';
-import { endSessionsOfUser, revokeUserApiKeys } from './sessions.ts';
+import { revokeUserApiKeys } from './sessions.ts';
 import { ORG_ROLES, SEATS, type MembershipRow, type MembershipStatus, type OrgRole, type Seat, type UserRow } from './types.ts';
 
 export interface AddMemberInput {
   orgId: string;
-  /** An existing person, or the profile of one to find (same userName/email) or create. */
-  person: { userId: string } | PersonInput;
+  /** The new record's profile: a record is always new, never another one adopted. */
+  person: PersonInput;
+  /** A link proven at creation (sign-in capture, managed domain, the CLI's first admin). */
+  link?: RecordLink;
   orgRole?: OrgRole;
   modelsSeat?: Seat;
   weaveAccess?: Seat;
@@ -29,8 +31,6 @@ export interface AddMemberInput {
 export interface MemberRecord {
   user: UserRow;
   membership: MembershipRow;
-  /** True when the person did not exist before. */
-  createdPerson: boolean;
 }
 
 const snapshot = (m: MembershipRow) => ({
@@ -58,32 +58,6 @@ export async function findMembership(conn: Conn, orgId: string, userId: string):
   return conn('memberships').where({ org_id: orgId, user_id: userId }).first<MembershipRow | undefined>();
 }
 
-async function resolvePerson(tx: Tx, orgId: string, person: AddMemberInput['person']): Promise<{ user: UserRow; created: boolean }> {
-  if ('userId' in person) {
-    const user = await getUser(tx.trx, person.userId);
-    if (await findMembership(tx.trx, orgId, user.id)) {
-      throw uniqueness(`${user.user_name} is already a member of this organization`, { attribute: 'userName', userId: user.id });
-    }
-    return { user, created: false };
-  }
-  const matches = await findPeopleByLogin(tx.trx, { userName: person.userName, email: person.email ?? primaryOf(person) });
-  if (matches.length > 1) {
-    throw uniqueness('userName and email belong to two different existing users', { attribute: 'userName' });
-  }
-  const existing = matches[0];
-  if (existing) {
-    const m = await findMembership(tx.trx, orgId, existing.id);
-    if (m) throw uniqueness(`${existing.user_name} is already a member of this organization`, { attribute: 'userName', userId: existing.id });
-    return { user: existing, created: false };
-  }
-  return { user: await createPerson(tx, person), created: true };
-}
-
-function primaryOf(p: PersonInput): string | null {
-  const e = p.emails?.find((x) => x.primary) ?? p.emails?.[0];
-  return e?.value ?? null;
-}
-
 // Every create runs one: fixed statements run by db/sql.ts (why: BENCHMARKS.md).
 // bench/floor.ts replays the first.
 const MEMBERSHIP_COLUMNS = 'id, org_id, user_id, status, org_role, models_seat, weave_access, external_id, idp_owned, deactivated_at';
@@ -91,15 +65,16 @@ export const INSERT_MEMBERSHIP = `insert into memberships (${MEMBERSHIP_COLUMNS}
 const INSERT_DEACTIVATED_MEMBERSHIP = `insert into memberships (${MEMBERSHIP_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, CURRENT_TIMESTAMP) returning *`;
 
 /**
- * Adds a person to an organization: finds them by userName/email (one identity across
- * organizations) or creates them, then creates the membership within the seat license.
+ * Creates a member record in an organization and its membership within the seat license.
+ * userName is unique within the organization only: a name another organization holds is
+ * a new, separate record here (nothing of theirs is read, nothing of theirs is revealed).
  */
 export async function addMember(tx: Tx, input: AddMemberInput): Promise<MemberRecord> {
   const org = await getOrganization(tx.trx, input.orgId);
   const role = input.orgRole ?? 'member';
   checkRole(role);
   const status = input.status ?? 'active';
-  const { user, created } = await resolvePerson(tx, org.id, input.person);
+  const user = await createPerson(tx, org.id, input.person, input.link);
   const id = newId();
   const wanted = input.modelsSeat ?? org.default_models_seat;
   checkSeat(wanted);
@@ -116,7 +91,7 @@ export async function addMember(tx: Tx, input: AddMemberInput): Promise<MemberRe
     JSON.stringify(input.idpOwned ?? []),
   ]);
   await audit(tx, { orgId: org.id, action: 'member.add', targetType: 'user', targetId: user.id, after: { userName: user.user_name, ...snapshot(m) } });
-  return { user, membership: m, createdPerson: created };
+  return { user, membership: m };
 }
 
 async function update(tx: Tx, m: MembershipRow, patch: Record<string, unknown>, action: string): Promise<MembershipRow> {
@@ -172,15 +147,16 @@ export async function activateMembership(tx: Tx, orgId: string, userId: string):
 }
 
 /**
- * Deactivation keeps roles for a later reactivation, ends the person's sessions and
- * API keys at once and frees the seat (SPEC §1). An active admin goes through the guard.
+ * Deactivation keeps roles for a later reactivation, ends the person's access to this
+ * organization at once (every request re-reads the record's status; its API keys here are
+ * revoked) and frees the seat (SPEC §1). Their sessions and other organizations are not
+ * this organization's to end. An active admin goes through the guard.
  */
 export async function deactivateMember(tx: Tx, orgId: string, userId: string): Promise<MembershipRow> {
   return guardOrgAdmins(tx, orgId, { action: 'member.deactivate', targetType: 'user', targetId: userId }, async () => {
     const m = await getMembership(tx.trx, orgId, userId);
     if (m.status === 'deactivated') return m;
     const after = await update(tx, m, { status: 'deactivated', deactivated_at: tx.trx.fn.now() }, 'member.deactivate');
-    await endSessionsOfUser(tx.trx, userId);
     await revokeUserApiKeys(tx.trx, userId, orgId);
     return after;
   });
@@ -195,8 +171,8 @@ export async function reactivateMember(tx: Tx, orgId: string, userId: string): P
 }
 
 /**
- * Removes the membership and the person's team places in this organization. The person,
- * their work and their audit history stay (SPEC §1 "removal keeps work").
+ * Removes the member record, its membership and its team places in this organization.
+ * The account, its work and the audit history stay (SPEC §1 "removal keeps work").
  */
 export async function removeMember(tx: Tx, orgId: string, userId: string): Promise<void> {
   await guardOrgAdmins(tx, orgId, { action: 'member.remove', targetType: 'user', targetId: userId }, async () => {
@@ -212,8 +188,11 @@ export async function removeMember(tx: Tx, orgId: string, userId: string): Promi
     await tx.trx('invitations').where({ org_id: orgId, user_id: userId }).whereNull('accepted_at').whereNull('revoked_at').update({ revoked_at: tx.trx.fn.now() });
     await tx.trx('organizations').where({ id: orgId, billing_admin_user_id: userId }).update({ billing_admin_user_id: null });
     await revokeUserApiKeys(tx.trx, userId, orgId);
-    await tx.trx('memberships').where({ id: m.id }).delete();
-    await audit(tx, { orgId, action: 'member.remove', targetType: 'user', targetId: userId, before: { ...snapshot(m), teams } });
+    // The record is the organization's own: it goes with the membership, so that its
+    // userName is free again. The account, its work and the audit history stay.
+    const record = await tx.trx('users').where({ id: userId }).first('user_name', 'account_id');
+    await tx.trx('users').where({ id: userId, org_id: orgId }).delete();
+    await audit(tx, { orgId, action: 'member.remove', targetType: 'user', targetId: userId, before: { userName: record?.user_name, accountId: record?.account_id ?? null, ...snapshot(m), teams } });
   });
 }
 

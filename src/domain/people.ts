@@ -3,11 +3,14 @@ import { placeholders, sql } from '../db/sql.ts';
 import { newId } from '../lib/secrets.ts';
 import type { Tx } from './context.ts';
 import { invalid, isUniqueViolation, notFound, uniqueness } from './errors.ts';
-import type { UserRow } from './types.ts';
+import type { LinkedBy, UserRow } from './types.ts';
 
-// A person is global (one identity across organizations); what an organization knows
-// of them is their membership. userName and email compare under NFKC + lower-case,
-// computed by the database (see the migration) so the unique indexes enforce it.
+// Member records (SPEC §1): what one organization knows of a person — what SCIM calls a
+// User. A record belongs to one organization and is read and written by it alone; the
+// person who signs in is an account (accounts.ts), linked to a record only by proof.
+// userName is unique within the organization under NFKC + case-fold, computed by the
+// database (migrations 001 and 005) so its unique index enforces it, also under
+// concurrent creates; emails are not unique (RFC 7643 §4.1.2 makes only userName unique).
 
 export interface EmailInput {
   value: string;
@@ -83,9 +86,9 @@ function checkPerson(p: Partial<PersonInput>): void {
   if (email && !/^[^\s@]+@[^\s@]+$/.test(email)) throw invalid(`"${email}" is not an email address`);
 }
 
-function uniquenessError(err: unknown, p: Partial<PersonInput>): Error {
-  if (isUniqueViolation(err, 'users_email_key')) return uniqueness(`a user with email ${primaryEmail(p)} already exists`, { attribute: 'email' });
-  return uniqueness(`a user with userName ${p.userName} already exists`, { attribute: 'userName' });
+/** The only unique attribute of a record: userName within its organization (never another organization's). */
+function uniquenessError(p: Partial<PersonInput>): Error {
+  return uniqueness(`a user with userName ${p.userName} already exists in this organization`, { attribute: 'userName' });
 }
 
 /** Replaces a person's addresses; `fresh` (a person created in this transaction) has none to clear. */
@@ -119,16 +122,24 @@ async function insertUser(tx: Tx, cols: Record<string, unknown>): Promise<UserRo
   return (await sql<UserRow>(tx.trx, text, Object.values(cols)))[0]!;
 }
 
-export async function createPerson(tx: Tx, p: PersonInput): Promise<UserRow> {
+/** A proven link made with the record (a sign-in, an accepted invitation, a managed domain). */
+export interface RecordLink {
+  accountId: string;
+  by: LinkedBy;
+}
+
+/** Creates a member record in `orgId`; `link` links it to an account at once. */
+export async function createPerson(tx: Tx, orgId: string, p: PersonInput, link?: RecordLink): Promise<UserRow> {
   checkPerson(p);
   const id = newId();
+  const linked = link ? { account_id: link.accountId, linked_by: link.by, linked_at: new Date() } : {};
   try {
-    const row = await insertUser(tx, { id, ...toColumns(p) });
+    const row = await insertUser(tx, { id, org_id: orgId, ...linked, ...toColumns(p) });
     const email = primaryEmail(p);
     await writeEmails(tx, id, p.emails ?? (email ? [{ value: email, type: 'work', primary: true }] : []), true);
     return row;
   } catch (err: unknown) {
-    if (isUniqueViolation(err)) throw uniquenessError(err, p);
+    if (isUniqueViolation(err)) throw uniquenessError(p);
     throw err;
   }
 }
@@ -146,7 +157,7 @@ export async function updatePerson(tx: Tx, userId: string, p: Partial<PersonInpu
     if (p.emails !== undefined) await writeEmails(tx, userId, p.emails);
     return row as UserRow;
   } catch (err: unknown) {
-    if (isUniqueViolation(err)) throw uniquenessError(err, p);
+    if (isUniqueViolation(err)) throw uniquenessError(p);
     throw err;
   }
 }
@@ -157,24 +168,9 @@ export async function getUser(conn: Conn, id: string): Promise<UserRow> {
   return u;
 }
 
-export async function findUserByEmail(conn: Conn, email: string): Promise<UserRow | undefined> {
-  return conn('users').where({ email_key: identityKey(email) }).first<UserRow | undefined>();
-}
-
-export async function findUserByUserName(conn: Conn, userName: string): Promise<UserRow | undefined> {
-  return conn('users').where({ user_name_key: identityKey(userName) }).first<UserRow | undefined>();
-}
-
-// Run by every create (SCIM, sign-in, invitations): fixed statements run by db/sql.ts (why:
-// BENCHMARKS.md). bench/floor.ts replays the first.
-export const PEOPLE_BY_LOGIN = 'select * from users where user_name_key = $1 or email_key = $2';
-const PEOPLE_BY_USER_NAME = 'select * from users where user_name_key = $1';
-
-/** People matching either login key; more than one means the two keys name different people. */
-export async function findPeopleByLogin(conn: Conn, p: { userName: string; email?: string | null }): Promise<UserRow[]> {
-  return p.email
-    ? sql<UserRow>(conn, PEOPLE_BY_LOGIN, [identityKey(p.userName), identityKey(p.email)])
-    : sql<UserRow>(conn, PEOPLE_BY_USER_NAME, [identityKey(p.userName)]);
+/** The record with this userName in one organization (compared under NFKC + case-fold). */
+export async function findRecordByUserName(conn: Conn, orgId: string, userName: string): Promise<UserRow | undefined> {
+  return conn('users').where({ org_id: orgId, user_name_key: identityKey(userName) }).first<UserRow | undefined>();
 }
 
 export async function listEmails(conn: Conn, userIds: string[]): Promise<Map<string, EmailInput[]>> {

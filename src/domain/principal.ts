@@ -22,33 +22,36 @@ function heldCustomRole(row: TeamPlace): HeldCustomRole | undefined {
 }
 
 /**
- * The person as a principal in one organization: their system-admin flag, their
- * membership there (if any) and their places in its teams (with custom roles).
- * Returns null when the person does not exist.
+ * The account as a principal in one organization: its system-admin flag, its member
+ * record there (if one is linked to it), that record's membership and its places in the
+ * organization's teams (with custom roles). Returns null when the account does not exist.
  */
-export async function loadPrincipal(conn: Conn, userId: string, orgId: string | null): Promise<Principal | null> {
-  const user = await conn('users').where({ id: userId }).first<{ id: string; system_admin: boolean } | undefined>('id', 'system_admin');
-  if (!user) return null;
+export async function loadPrincipal(conn: Conn, accountId: string, orgId: string | null): Promise<Principal | null> {
+  const account = await conn('accounts').where({ id: accountId }).first<{ id: string; system_admin: boolean } | undefined>('id', 'system_admin');
+  if (!account) return null;
+  const userId = accountId;
   const teams = new Map<string, TeamMembership>();
-  if (!orgId) return { userId, systemAdmin: user.system_admin, teams };
+  if (!orgId) return { userId, systemAdmin: account.system_admin, teams };
 
-  const m = await conn('memberships')
-    .where({ org_id: orgId, user_id: userId })
-    .first<Pick<MembershipRow, 'org_role' | 'status' | 'models_seat'> | undefined>('org_role', 'status', 'models_seat');
+  const m = await conn('memberships as m')
+    .join('users as u', 'u.id', 'm.user_id')
+    .where({ 'u.org_id': orgId, 'u.account_id': accountId })
+    .first<(Pick<MembershipRow, 'org_role' | 'status' | 'models_seat'> & { record_id: string }) | undefined>('m.org_role', 'm.status', 'm.models_seat', 'u.id as record_id');
+  if (!m) return { userId, systemAdmin: account.system_admin, teams };
   const places = (await conn('team_members as tm')
     .join('teams as t', 't.id', 'tm.team_id')
     .leftJoin('custom_roles as cr', 'cr.id', 'tm.custom_role_id')
-    .where({ 't.org_id': orgId, 'tm.user_id': userId })
+    .where({ 't.org_id': orgId, 'tm.user_id': m.record_id })
     .select('tm.team_id', 'tm.role', 'cr.base', 'cr.permissions', 't.members_can_invite')) as TeamPlace[];
   for (const p of places) {
     const customRole = heldCustomRole(p);
     const invite = p.members_can_invite ? { membersCanInvite: true } : {};
     teams.set(p.team_id, customRole ? { role: p.role, customRole, ...invite } : { role: p.role, ...invite });
   }
-  if (!m) return { userId, systemAdmin: user.system_admin, teams };
   return {
     userId,
-    systemAdmin: user.system_admin,
+    memberId: m.record_id,
+    systemAdmin: account.system_admin,
     org: { orgId, role: m.org_role, status: m.status, modelsSeat: m.models_seat },
     teams,
   };

@@ -26,8 +26,32 @@ export interface OrganizationRow {
   updated_at: Date;
 }
 
+/** Who signs in (SPEC §1 "Account"): global, holds sessions and external identities. */
+export interface AccountRow {
+  id: string;
+  email: string | null;
+  email_key: string | null;
+  display_name: string | null;
+  given_name: string | null;
+  family_name: string | null;
+  system_admin: boolean;
+  last_sign_in_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export type LinkedBy = 'sign_in' | 'invitation' | 'managed_domain' | 'operator' | 'migration';
+
+/**
+ * A member record (SPEC §1; what SCIM calls a User): one organization's own view of a
+ * person, read and written by that organization alone. `account_id` is the link.
+ */
 export interface UserRow {
   id: string;
+  org_id: string;
+  account_id: string | null;
+  linked_at: Date | null;
+  linked_by: LinkedBy | null;
   user_name: string;
   user_name_key: string;
   email: string | null;
@@ -44,7 +68,6 @@ export interface UserRow {
   timezone: string | null;
   preferred_language: string | null;
   profile: Record<string, unknown>;
-  system_admin: boolean;
   created_at: Date;
   updated_at: Date;
 }

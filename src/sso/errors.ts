@@ -14,6 +14,9 @@ export type SsoErrorCode =
   | 'not_allowed'
   | 'link_invalid'
   | 'invitation_invalid'
+  | 'invitation_other_invitee'
+  | 'identity_conflict'
+  | 'ambiguous_record'
   | 'unknown_provider'
   | 'idp_unavailable'
   | 'ldap_unavailable'
@@ -49,6 +52,20 @@ export const loginFormExpired = () => new SsoError(403, 'login_form_expired', 'T
 export const linkInvalid = () => new SsoError(410, 'link_invalid', 'This sign-in link is invalid, expired or already used.');
 export const invitationInvalid = () =>
   new SsoError(410, 'invitation_invalid', 'This invitation link is invalid, expired, revoked or already used. Ask an administrator of your organization to invite you again, or sign in if you already joined.');
+export const invitationForOther = (invitee: string) =>
+  new SsoError(403, 'invitation_other_invitee', `This invitation is for ${invitee}, and you are signed in with another address. Sign out, then sign in as ${invitee} to accept it.`);
+export const identityConflict = () =>
+  new SsoError(
+    403,
+    'identity_conflict',
+    'This sign-in cannot be linked to the account that holds your email address: that account already signs in through this identity provider with another identity, or belongs to an organization that does not trust this provider. Ask an administrator to check your sign-in identities.',
+  );
+export const ambiguousRecord = () =>
+  new SsoError(
+    403,
+    'ambiguous_record',
+    'More than one member record of your organization matches your email address, so we cannot tell which one is yours. Ask an administrator of your organization to give each record its own username or email.',
+  );
 export const unknownProvider = () => new SsoError(404, 'unknown_provider', 'No such sign-in provider.');
 export const idpUnavailable = (cause: unknown) =>
   new SsoError(503, 'idp_unavailable', 'The identity provider cannot be reached right now. Try again later.', { cause });

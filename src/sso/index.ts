@@ -14,13 +14,15 @@
 //     API gets the same cookie, secret and store. The router applies it to /login,
 //     /logout and /auth/*; mount it yourself in front of other routers that need it.
 //
-//   currentUser(req): { userId: string } | null
-//     The signed-in person (after sessionMiddleware). Deactivation deletes the person's
-//     sessions (domain/sessions.ts endSessionsOfUser), so a session that exists is live.
+//   currentAccount(req): { accountId: string } | null
+//     The signed-in account (after sessionMiddleware). What it may do in an organization is
+//     read from its member record there on every request, so deactivation in one
+//     organization ends access there at once and leaves the session (and the account's
+//     other organizations) alone.
 //
 //   KnexSessionStore — the store itself (prune() for a periodic clean-up job).
 
 export { ssoRouter, type SsoDeps, type SsoHooks } from './router.ts';
-export { currentUser, sessionMiddleware, SESSION_COOKIE } from './session/middleware.ts';
+export { currentAccount, sessionMiddleware, SESSION_COOKIE } from './session/middleware.ts';
 export { KnexSessionStore } from './session/store.ts';
 export { SsoError } from './errors.ts';

@@ -1,6 +1,6 @@
 import type { Db } from '../db/connect.ts';
 
-// What /auth/me answers: the signed-in person, their organizations with role, seat and
+// What /auth/me answers: the signed-in account, the organizations it has a linked record in with role, seat and
 // status, and their teams in each.
 
 export interface Me {
@@ -17,21 +17,23 @@ export interface Me {
   }[];
 }
 
-export async function loadMe(db: Db, userId: string): Promise<Me | null> {
-  const u = await db('users').where({ id: userId }).first('id', 'user_name', 'email', 'display_name', 'system_admin');
-  if (!u) return null;
+export async function loadMe(db: Db, accountId: string): Promise<Me | null> {
+  const a = await db('accounts').where({ id: accountId }).first('id', 'email', 'display_name', 'system_admin');
+  if (!a) return null;
   const orgs = await db('memberships as m')
+    .join('users as u', 'u.id', 'm.user_id')
     .join('organizations as o', 'o.id', 'm.org_id')
-    .where('m.user_id', userId)
+    .where('u.account_id', accountId)
     .orderBy('o.name')
     .select('o.id', 'o.name', 'o.slug', 'm.status', 'm.org_role', 'm.custom_role_id', 'm.models_seat');
   const teams = await db('team_members as tm')
+    .join('users as u', 'u.id', 'tm.user_id')
     .join('teams as t', 't.id', 'tm.team_id')
-    .where('tm.user_id', userId)
+    .where('u.account_id', accountId)
     .orderBy('t.name')
     .select('t.id', 't.name', 't.org_id', 'tm.role');
   return {
-    user: { id: u.id, userName: u.user_name, email: u.email, displayName: u.display_name, systemAdmin: u.system_admin },
+    user: { id: a.id, userName: a.email, email: a.email, displayName: a.display_name, systemAdmin: a.system_admin },
     organizations: orgs.map((o: Record<string, string | null>) => ({
       id: o.id!,
       name: o.name!,

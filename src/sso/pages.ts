@@ -54,22 +54,26 @@ export function linkConfirmPage(action: string): string {
   );
 }
 
-export function invitationPage(action: string, p: { orgName: string; invitee: string; orgRole: string; expiresAt: Date }): string {
+/**
+ * The invitation link's page. Only the invitee may accept it, signed in with the invited
+ * address: a visitor who is not signed in is asked to sign in first (and comes back here).
+ */
+export function invitationPage(action: string, p: { orgName: string; invitee: string; orgRole: string; expiresAt: Date }, signedIn: boolean): string {
+  const until = esc(p.expiresAt.toISOString().slice(0, 16).replace('T', ' '));
+  const next = signedIn
+    ? `<form method="post" action="${esc(action)}"><button type="submit">Accept invitation</button></form>`
+    : `<p>Sign in as ${esc(p.invitee)} to accept it.</p>
+<p><a href="/login?returnTo=${esc(encodeURIComponent(action))}">Sign in</a></p>`;
   return layout(
     `Join ${p.orgName}`,
-    `<p>You are invited to join <strong>${esc(p.orgName)}</strong> as ${esc(p.orgRole)}, as ${esc(p.invitee)}.</p>
-<p>This invitation can be accepted once, until ${esc(p.expiresAt.toISOString().slice(0, 16).replace('T', ' '))} UTC.</p>
-<form method="post" action="${esc(action)}"><button type="submit">Accept invitation</button></form>`,
+    `<p>${esc(p.invitee)} is invited to join <strong>${esc(p.orgName)}</strong> as ${esc(p.orgRole)}.</p>
+<p>This invitation can be accepted once, until ${until} UTC, by signing in with that address.</p>
+${next}`,
   );
 }
 
-export function invitationAcceptedPage(orgName: string, signedIn: boolean): string {
-  return layout(
-    `You joined ${orgName}`,
-    signedIn
-      ? '<p><a href="/admin">Continue</a></p>'
-      : '<p>Sign in with your organization account to continue.</p>\n<p><a href="/login?returnTo=%2Fadmin">Sign in</a></p>',
-  );
+export function invitationAcceptedPage(orgName: string): string {
+  return layout(`You joined ${orgName}`, '<p><a href="/admin">Continue</a></p>');
 }
 
 export function logoutPage(): string {

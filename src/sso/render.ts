@@ -3,7 +3,10 @@ import { DomainError } from '../domain/errors.ts';
 import { refusalReason } from '../domain/provisioning/sign-in.ts';
 import type { Logger } from '../lib/logger.ts';
 import {
+  ambiguousRecord,
   deactivated,
+  identityConflict,
+  invitationForOther,
   internal,
   linkInvalid,
   notProvisioned,
@@ -24,9 +27,14 @@ export function fromDomain(err: DomainError): SsoError {
       return notProvisioned();
     case 'invitation_expired':
       return new SsoError(403, 'not_provisioned', 'Your invitation has expired. Ask an administrator of your organization to invite you again.');
+    case 'identity_conflict':
+      return identityConflict();
+    case 'ambiguous_record':
+      return ambiguousRecord();
     default:
       break;
   }
+  if (err.code === 'forbidden' && err.details.reason === 'other_invitee') return invitationForOther(String(err.details.invitee));
   if (err.code === 'seat_limit') return seatLimit();
   if (err.code === 'expired') return linkInvalid();
   if (err.code === 'uniqueness' || err.code === 'conflict') {

@@ -20,7 +20,7 @@ import { oidcFailure } from './oidc/errors.ts';
 import { invitationAcceptedPage, invitationPage, ldapLoginPage, linkConfirmPage, loginPage, logoutPage } from './pages.ts';
 import { ssoErrorHandler } from './render.ts';
 import { returnToOrDefault, safeReturnTo } from './return-to.ts';
-import { currentUser, endSession, establishSession, SESSION_COOKIE, sessionMiddleware, type AuthMethod } from './session/middleware.ts';
+import { currentAccount, endSession, establishSession, SESSION_COOKIE, sessionMiddleware, type AuthMethod } from './session/middleware.ts';
 
 /** Test and embedding hooks; production passes none. */
 export interface SsoHooks {
@@ -49,8 +49,8 @@ export function ssoRouter(deps: SsoDeps): Router {
 
   const signIn = async (req: Request, res: Response, identity: SignInIdentity, method: AuthMethod, returnTo: string, logout?: { oidcProvider: string; idToken: string }) => {
     const result = await provisionSignIn(db, identity, { autoProvisioning: config.autoProvisioning, now: now() });
-    await establishSession(req, { userId: result.userId, method, provider: identity.label, ...(logout ? { logout } : {}) }, now());
-    req.log?.info({ userId: result.userId, provider: identity.label, created: result.createdPerson }, 'signed in');
+    await establishSession(req, { accountId: result.accountId, method, provider: identity.label, ...(logout ? { logout } : {}) }, now());
+    req.log?.info({ accountId: result.accountId, provider: identity.label, created: result.createdAccount }, 'signed in');
     noStore(res).redirect(303, returnTo);
   };
 
@@ -145,38 +145,39 @@ export function ssoRouter(deps: SsoDeps): Router {
   router.post('/auth/link/:token', async (req, res) => {
     const token = String(req.params.token);
     if (!/^obg_[A-Za-z0-9_-]{43}$/.test(token)) throw linkInvalid();
-    const { userId } = await consumeBreakGlassLink(db, token, now());
-    await establishSession(req, { userId, method: 'break_glass' }, now());
-    req.log?.warn({ userId }, 'signed in with a break-glass link');
+    const { accountId } = await consumeBreakGlassLink(db, token, now());
+    await establishSession(req, { accountId, method: 'break_glass' }, now());
+    req.log?.warn({ accountId }, 'signed in with a break-glass link');
     noStore(res).redirect(303, '/auth/me');
   });
 
-  // --- invitation links (SPEC §2: an invitation is accepted by first sign-in or by its link) ---
-  // The link is the invitation's single-use secret. GET only shows what it is and a button
-  // (link scanners and previews must not use it up); POST accepts it: the pending
-  // membership becomes active with the invited role and teams. Access still takes a
-  // sign-in as that person.
+  // --- invitation links (SPEC §1: accepted by the invitee, signed in as the invited address) ---
+  // The link is the invitation's single-use secret, but holding it proves nothing: GET shows
+  // what it is and asks for a sign-in (link scanners and previews must not use it up);
+  // POST accepts it for the signed-in account when that account proves the invited address.
   const INVITE_TOKEN = /^obinv_[A-Za-z0-9_-]{43}$/;
   router.get('/auth/invite/:token', async (req, res) => {
     const token = String(req.params.token);
     const preview = INVITE_TOKEN.test(token) ? await previewInvitation(db, token, now()) : null;
     if (!preview) throw invitationInvalid();
-    noStore(res).set('Referrer-Policy', 'no-referrer').type('html').send(invitationPage(`/auth/invite/${encodeURIComponent(token)}`, preview));
+    noStore(res).set('Referrer-Policy', 'no-referrer').type('html').send(invitationPage(`/auth/invite/${encodeURIComponent(token)}`, preview, currentAccount(req) !== null));
   });
   router.post('/auth/invite/:token', async (req, res) => {
     const token = String(req.params.token);
     if (!INVITE_TOKEN.test(token)) throw invitationInvalid();
-    const actor: Actor = { type: 'sso', id: null, label: 'invitation link' };
-    let accepted: { userId: string; orgId: string };
+    const who = currentAccount(req);
+    if (!who) throw unauthenticated();
+    const actor: Actor = { type: 'user', id: who.accountId, label: 'invitation link' };
+    let accepted: { recordId: string; orgId: string };
     try {
-      accepted = await runInTransaction(db, actor, (tx) => acceptInvitationToken(tx, token, now()));
+      accepted = await runInTransaction(db, actor, (tx) => acceptInvitationToken(tx, token, who.accountId, now()));
     } catch (err: unknown) {
       if (isDomainError(err) && (err.code === 'not_found' || err.code === 'expired')) throw invitationInvalid();
       throw err;
     }
     const org = await getOrganization(db, accepted.orgId);
-    req.log?.info({ userId: accepted.userId, orgId: accepted.orgId }, 'invitation accepted by link');
-    noStore(res).set('Referrer-Policy', 'no-referrer').type('html').send(invitationAcceptedPage(org.name, currentUser(req)?.userId === accepted.userId));
+    req.log?.info({ accountId: who.accountId, recordId: accepted.recordId, orgId: accepted.orgId }, 'invitation accepted by link');
+    noStore(res).set('Referrer-Policy', 'no-referrer').type('html').send(invitationAcceptedPage(org.name));
   });
 
   // --- session ---
@@ -194,9 +195,9 @@ export function ssoRouter(deps: SsoDeps): Router {
   });
 
   router.get('/auth/me', async (req, res) => {
-    const who = currentUser(req);
+    const who = currentAccount(req);
     if (!who) throw unauthenticated();
-    const me = await loadMe(db, who.userId);
+    const me = await loadMe(db, who.accountId);
     if (!me) {
       await endSession(req);
       throw unauthenticated();

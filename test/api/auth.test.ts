@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { linkRecord } from '../../src/domain/accounts.ts';
+import { runInTransaction } from '../../src/domain/context.ts';
+import { createApiKey } from '../../src/domain/service-accounts.ts';
+import { makeMember, testActor } from '../support/factories.ts';
 import { call, makeSession, useCast, type Cast, type Harness } from './harness.ts';
 
 let h: Harness;
@@ -27,7 +31,7 @@ describe('authentication', () => {
   it('GET /me names the person, their organizations and hands out the CSRF token', async () => {
     const r = await call(h, c.as.admin, 'GET', '/api/v1/me');
     expect(r.status).toBe(200);
-    expect(r.body.user.userName).toBe('ada');
+    expect(r.body.user.userName).toBe('ada@acme.example');
     expect(r.body.orgs).toEqual([expect.objectContaining({ slug: c.org.slug, role: 'admin', status: 'active' })]);
     expect(r.body.csrfToken).toBe(c.as.admin.csrf);
     expect(r.headers.get('cache-control')).toBe('no-store');
@@ -39,11 +43,24 @@ describe('authentication', () => {
     expect(r.body.csrfToken).toBeUndefined();
   });
 
-  it('a deactivated person\'s session ends with the deactivation', async () => {
+  it('deactivation in one organization ends access there at once and leaves the person\'s other organization and session alone', async () => {
+    // Vera also belongs to the other organization, through a record linked to the same account.
+    const there = (await makeMember(h.t.db, c.other.id, { userName: 'vera@acme.example', orgRole: 'member' })).user;
+    await runInTransaction(h.t.db, testActor, async (tx) => linkRecord(tx, there, c.as.orgViewer.accountId, 'operator'));
+    const { key } = await runInTransaction(h.t.db, testActor, (tx) => createApiKey(tx, c.org.id, { userId: c.orgViewer.id }, 'vera'));
+    expect((await call(h, { apiKey: key }, 'GET', `/api/v1/orgs/${c.org.slug}/me`)).status).toBe(200);
+
     const r = await call(h, c.as.admin, 'POST', `/api/v1/orgs/${c.org.slug}/users/${c.orgViewer.id}/deactivate`);
     expect(r.status).toBe(200);
-    expect((await call(h, c.as.orgViewer, 'GET', '/api/v1/me')).status).toBe(401);
+    expect((await call(h, c.as.orgViewer, 'GET', `/api/v1/orgs/${c.org.slug}/teams`)).status).toBe(403);
+    expect((await call(h, { apiKey: key }, 'GET', `/api/v1/orgs/${c.org.slug}/me`)).status).toBe(401);
+    const me = await call(h, c.as.orgViewer, 'GET', '/api/v1/me');
+    expect(me.status).toBe(200);
+    expect(me.body.orgs.map((o: { slug: string; status: string }) => [o.slug, o.status]).sort()).toEqual([[c.org.slug, 'deactivated'], [c.other.slug, 'active']].sort());
+    expect((await call(h, c.as.orgViewer, 'GET', `/api/v1/orgs/${c.other.slug}/me`)).status).toBe(200);
+    expect(await h.t.db('sessions').where({ sid: c.as.orgViewer.sid }).first()).toBeTruthy();
     await call(h, c.as.admin, 'POST', `/api/v1/orgs/${c.org.slug}/users/${c.orgViewer.id}/reactivate`);
+    expect((await call(h, c.as.orgViewer, 'GET', `/api/v1/orgs/${c.org.slug}/teams`)).status).toBe(200);
   });
 });
 

@@ -12,7 +12,7 @@ import { buildApp } from '../../src/http/app.ts';
 import type { AppDeps } from '../../src/http/deps.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
-import { makeMember, makeOrg, makeTeam, testActor } from '../support/factories.ts';
+import { accountFor, makeMember, makeOrg, makeTeam, testActor } from '../support/factories.ts';
 
 // In-process HTTP harness for the admin API: a real app on 127.0.0.1, a real database,
 // sessions made the way express-session would (a row in `sessions` and a signed cookie).
@@ -53,22 +53,27 @@ export function signedSid(sid: string, secret = SESSION_SECRET): string {
 }
 
 export interface Session {
+  /** The signed-in account (the actor of its requests). */
+  accountId: string;
   cookie: string;
   csrf: string;
   sid: string;
 }
 
-export async function makeSession(h: Harness, userId: string): Promise<Session> {
+/** A signed-in session of an account, or of the account linked to a member record (linked first if need be). */
+export async function makeSession(h: Harness, accountOrRecordId: string): Promise<Session> {
+  const isAccount = Boolean(await h.t.db('accounts').where({ id: accountOrRecordId }).first('id'));
+  const accountId = isAccount ? accountOrRecordId : await accountFor(h.t.db, accountOrRecordId);
   const sid = randomBytes(16).toString('base64url');
   const csrf = randomBytes(24).toString('base64url');
   const expires = new Date(Date.now() + 3600_000);
   await h.t.db('sessions').insert({
     sid,
-    user_id: userId,
-    data: JSON.stringify({ cookie: { originalMaxAge: 3600_000, expires: expires.toISOString(), httpOnly: true, path: '/', sameSite: 'lax' }, userId, authMethod: 'oidc', csrfToken: csrf }),
+    account_id: accountId,
+    data: JSON.stringify({ cookie: { originalMaxAge: 3600_000, expires: expires.toISOString(), httpOnly: true, path: '/', sameSite: 'lax' }, accountId, authMethod: 'oidc', csrfToken: csrf }),
     expires_at: expires,
   });
-  return { cookie: `orgbridge.sid=${signedSid(sid)}`, csrf, sid };
+  return { accountId, cookie: `orgbridge.sid=${signedSid(sid)}`, csrf, sid };
 }
 
 export interface Res {
@@ -121,7 +126,7 @@ export async function makeCast(h: Harness) {
   await place(teamA.id, viewOnly.id, 'view-only');
   await place(teamB.id, admin.id, 'member');
   const sysAdmin = (await makeMember(db, other.id, { userName: 'sam', email: 'sam@ops.example' })).user;
-  await db('users').where({ id: sysAdmin.id }).update({ system_admin: true });
+  await db('accounts').where({ id: await accountFor(db, sysAdmin.id) }).update({ system_admin: true });
   const outsider = (await makeMember(db, other.id, { userName: 'olga', email: 'olga@other.example', orgRole: 'admin' })).user;
   const { key: adminKey } = await runInTransaction(db, testActor, (tx) => createApiKey(tx, org.id, { admin: true }, 'automation'));
   const { key: otherKey } = await runInTransaction(db, testActor, (tx) => createApiKey(tx, other.id, { admin: true }, 'other automation'));

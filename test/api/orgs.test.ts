@@ -22,7 +22,7 @@ describe('organization', () => {
   it('renames, with an audit row; refuses a taken name (409) and an empty one (422)', async () => {
     const r = await call(h, c.as.admin, 'PATCH', base, { name: 'Acme Labs' });
     expect(r.body.name).toBe('Acme Labs');
-    expect(await lastAudit(h, c.org.id, 'org.rename')).toMatchObject({ before: { name: 'Acme Research' }, after: { name: 'Acme Labs' }, actor_id: c.admin.id });
+    expect(await lastAudit(h, c.org.id, 'org.rename')).toMatchObject({ before: { name: 'Acme Research' }, after: { name: 'Acme Labs' }, actor_id: c.as.admin.accountId });
     expect((await call(h, c.as.admin, 'PATCH', base, { name: 'other org' })).body.error.code).toBe('uniqueness');
     expect((await call(h, c.as.admin, 'PATCH', base, { name: '  ' })).status).toBe(422);
   });
@@ -92,7 +92,7 @@ describe('seats and billing admin', () => {
     expect((await call(h, c.as.admin, 'GET', `${base}/seats`)).body).toEqual({ license: { fullSeats: null, viewerSeats: null }, used: { full: 4, viewer: 1, none: 0 } });
     const r = await call(h, c.as.sysAdmin, 'PUT', `${base}/seats`, { fullSeats: 10, viewerSeats: 5 });
     expect(r.body.license).toEqual({ fullSeats: 10, viewerSeats: 5 });
-    expect(await lastAudit(h, c.org.id, 'org.seat_license')).toMatchObject({ actor_id: c.sysAdmin.id, after: { fullSeats: 10, viewerSeats: 5 } });
+    expect(await lastAudit(h, c.org.id, 'org.seat_license')).toMatchObject({ actor_id: c.as.sysAdmin.accountId, after: { fullSeats: 10, viewerSeats: 5 } });
     expect((await call(h, c.as.sysAdmin, 'PUT', `${base}/seats`, { fullSeats: -1, viewerSeats: 0 })).status).toBe(422);
   });
 
@@ -130,7 +130,7 @@ describe('admin API keys', () => {
     expect(r.status).toBe(201);
     expect(r.body.key).toMatch(/^obkey_/);
     const row = await h.t.db('api_keys').where({ id: r.body.id }).first();
-    expect(row).toMatchObject({ kind: 'admin', org_id: c.org.id, created_by: c.admin.id });
+    expect(row).toMatchObject({ kind: 'admin', org_id: c.org.id, created_by: c.as.admin.accountId });
     expect(row.token_hash).not.toBe(r.body.key);
     expect(await lastAudit(h, c.org.id, 'api_key.create')).toMatchObject({ target_id: r.body.id });
     const listed = (await call(h, c.as.admin, 'GET', `${base}/api-keys`)).body.items.find((k: { id: string }) => k.id === r.body.id);

@@ -32,7 +32,7 @@ describe('GET /users.csv', () => {
   });
 
   it('streams an organization larger than one batch', async () => {
-    const rows = Array.from({ length: 620 }, (_, i) => ({ id: crypto.randomUUID(), user_name: `bulk-${String(i).padStart(4, '0')}` }));
+    const rows = Array.from({ length: 620 }, (_, i) => ({ id: crypto.randomUUID(), org_id: c.org.id, user_name: `bulk-${String(i).padStart(4, '0')}` }));
     await h.t.db.batchInsert('users', rows, 200);
     await h.t.db.batchInsert('memberships', rows.map((u) => ({ id: crypto.randomUUID(), org_id: c.org.id, user_id: u.id, status: 'active', org_role: 'member', models_seat: 'none' })), 200);
     const r = await call(h, c.as.adminKey, 'GET', `${base}/users.csv`);
@@ -77,7 +77,7 @@ describe('GET /audit', () => {
     const byAction = await call(h, c.as.admin, 'GET', `${base}/audit?action=team.create`);
     expect(byAction.body.items.map((e: { after: { name: string } }) => e.after.name).slice(0, 2)).toEqual(['Audit B', 'Audit A']);
     const byActor = await call(h, c.as.admin, 'GET', `${base}/audit?actor=ada&action=team.*`);
-    expect(byActor.body.items.every((e: { actor: { id: string } }) => e.actor.id === c.admin.id)).toBe(true);
+    expect(byActor.body.items.every((e: { actor: { id: string } }) => e.actor.id === c.as.admin.accountId)).toBe(true);
     expect(byActor.body.items.map((e: { after: { name: string } }) => e.after.name)).toContain('Audit A');
     const refused = await call(h, c.as.admin, 'GET', `${base}/audit?outcome=refused`);
     expect(refused.body.items[0]).toMatchObject({ action: 'member.role', outcome: 'refused', target: { type: 'user', id: c.admin.id }, reason: expect.stringMatching(/last-admin rule/) });

@@ -19,7 +19,7 @@ describe('teams', () => {
     expect(r.status).toBe(201);
     expect(r.headers.get('location')).toBe(`${base}/teams/${r.body.id}`);
     expect(r.body).toMatchObject({ name: 'Robotics', storageType: 's3', settings: { privacy: 'team', membersCanInvite: false, domainMatching: false } });
-    expect(await lastAudit(h, c.org.id, 'team.create')).toMatchObject({ target_id: r.body.id, actor_id: c.admin.id });
+    expect(await lastAudit(h, c.org.id, 'team.create')).toMatchObject({ target_id: r.body.id, actor_id: c.as.admin.accountId });
     const dup = await call(h, c.as.admin, 'POST', `${base}/teams`, { name: 'ROBOTICS' });
     expect(dup.status).toBe(409);
     expect(dup.body.error.code).toBe('uniqueness');
@@ -30,7 +30,7 @@ describe('teams', () => {
   it('a system admin creates a team in any organization', async () => {
     const r = await call(h, c.as.sysAdmin, 'POST', `${base}/teams`, { name: 'Ops' });
     expect(r.status).toBe(201);
-    expect(await lastAudit(h, c.org.id, 'team.create')).toMatchObject({ actor_id: c.sysAdmin.id });
+    expect(await lastAudit(h, c.org.id, 'team.create')).toMatchObject({ actor_id: c.as.sysAdmin.accountId });
   });
 
   it('the team page lists members with roles and what the caller may do', async () => {
@@ -47,7 +47,7 @@ describe('teams', () => {
     const r = await call(h, c.as.teamAdmin, 'PATCH', `${base}/teams/${c.teamA.id}`, { name: 'Computer Vision', privacy: 'public', membersCanInvite: true, domainMatching: true });
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ name: 'Computer Vision', settings: { privacy: 'public', membersCanInvite: true, domainMatching: true } });
-    expect(await lastAudit(h, c.org.id, 'team.rename')).toMatchObject({ actor_id: c.teamAdmin.id, after: { name: 'Computer Vision' } });
+    expect(await lastAudit(h, c.org.id, 'team.rename')).toMatchObject({ actor_id: c.as.teamAdmin.accountId, after: { name: 'Computer Vision' } });
     expect(await lastAudit(h, c.org.id, 'team.settings')).toMatchObject({ target_id: c.teamA.id });
     expect((await call(h, c.as.teamAdmin, 'PATCH', `${base}/teams/${c.teamA.id}`, {})).status).toBe(422);
     expect((await call(h, c.as.teamAdmin, 'PATCH', `${base}/teams/${c.teamA.id}`, { name: 'Language' })).status).toBe(409);
@@ -57,7 +57,7 @@ describe('teams', () => {
     const add = await call(h, c.as.teamAdmin, 'POST', `${base}/teams/${c.teamA.id}/members`, { user: 'VERA@acme.example', role: 'view-only' });
     expect(add.status).toBe(201);
     expect(add.body.members.find((m: { userName: string }) => m.userName === 'vera')).toMatchObject({ role: 'view-only' });
-    expect(await lastAudit(h, c.org.id, 'team.members.add')).toMatchObject({ actor_id: c.teamAdmin.id, after: { userIds: [c.orgViewer.id], role: 'view-only' } });
+    expect(await lastAudit(h, c.org.id, 'team.members.add')).toMatchObject({ actor_id: c.as.teamAdmin.accountId, after: { userIds: [c.orgViewer.id], role: 'view-only' } });
     const role = await call(h, c.as.teamAdmin, 'PATCH', `${base}/teams/${c.teamA.id}/members/${c.orgViewer.id}`, { role: 'member' });
     expect(role.body.members.find((m: { userName: string }) => m.userName === 'vera').role).toBe('member');
     expect(await lastAudit(h, c.org.id, 'team.members.role')).toMatchObject({ before: { role: 'view-only' }, after: { role: 'member' } });
@@ -104,7 +104,7 @@ describe('teams', () => {
     const added = await call(h, c.as.member, 'POST', `${base}/teams/${c.teamA.id}/members`, { user: 'ada' });
     expect(added.status).toBeLessThan(300);
     expect(await h.t.db('team_members').where({ team_id: c.teamA.id, user_id: c.admin.id })).toHaveLength(1);
-    expect(await lastAudit(h, c.org.id, 'team.members.add')).toMatchObject({ actor_id: c.member.id, target_id: c.teamA.id });
+    expect(await lastAudit(h, c.org.id, 'team.members.add')).toMatchObject({ actor_id: c.as.member.accountId, target_id: c.teamA.id });
     expect((await call(h, c.as.viewOnly, 'POST', `${base}/teams/${c.teamA.id}/members`, { user: 'vera' })).status).toBe(403);
   });
 });

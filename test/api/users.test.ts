@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { call, lastAudit, useCast, type Cast, type Harness } from './harness.ts';
+import { createAccount } from '../../src/domain/accounts.ts';
+import { runInTransaction } from '../../src/domain/context.ts';
+import { testActor } from '../support/factories.ts';
+import { call, lastAudit, makeSession, useCast, type Cast, type Harness } from './harness.ts';
 
 let h: Harness;
 let c: Cast;
@@ -62,15 +65,15 @@ describe('invitations', () => {
     const inv = await h.t.db('invitations').where({ id: r.body.id }).first();
     expect(inv.token_hash).not.toContain(r.body.token);
     const a = await lastAudit(h, c.org.id, 'invitation.create');
-    expect(a).toMatchObject({ actor_type: 'user', actor_id: c.admin.id, actor_label: 'ada', target_id: r.body.userId, outcome: 'ok' });
+    expect(a).toMatchObject({ actor_type: 'user', actor_id: c.as.admin.accountId, actor_label: 'ada@acme.example', target_id: r.body.userId, outcome: 'ok' });
     expect((await call(h, c.as.admin, 'GET', `${base}/invitations`)).body.items.map((i: { id: string }) => i.id)).toContain(r.body.id);
   });
 
-  it('the invitation link: GET shows it without using it up; POST accepts once; then it is gone', async () => {
+  it('the invitation link: GET shows it without using it up and asks for a sign-in; only the invitee, signed in, accepts it once', async () => {
     const r = await call(h, c.as.admin, 'POST', `${base}/invitations`, { emailOrUserName: 'pia@acme.example', orgRole: 'viewer', teamIds: [c.teamA.id] });
     expect(r.body.link).toBe(`http://127.0.0.1/auth/invite/${r.body.token}`);
     const path = new URL(r.body.link).pathname;
-    // a link preview or scanner fetching the page changes nothing
+    // a link preview or scanner fetching the page changes nothing, and is asked to sign in
     for (let i = 0; i < 2; i++) {
       const page = await fetch(`${h.baseUrl}${path}`);
       expect(page.status).toBe(200);
@@ -79,18 +82,31 @@ describe('invitations', () => {
       const text = await page.text();
       expect(text).toContain('Join Acme');
       expect(text).toContain('pia@acme.example');
-      expect(text).toContain(`action="${path}"`);
+      expect(text).toContain(`href="/login?returnTo=${encodeURIComponent(path)}"`);
+      expect(text).not.toContain('method="post"');
     }
+    // holding the link is not enough: not signed in → 401; signed in as someone else → 403
+    expect((await fetch(`${h.baseUrl}${path}`, { method: 'POST' })).status).toBe(401);
+    const stranger = await fetch(`${h.baseUrl}${path}`, { method: 'POST', headers: { cookie: c.as.member.cookie } });
+    expect(stranger.status).toBe(403);
+    expect(await stranger.text()).toContain('This invitation is for pia@acme.example');
     expect(await h.t.db('memberships').where({ org_id: c.org.id, user_id: r.body.userId }).first()).toMatchObject({ status: 'pending' });
-    const accepted = await fetch(`${h.baseUrl}${path}`, { method: 'POST' });
+    expect(await lastAudit(h, c.org.id, 'invitation.accept')).toMatchObject({ outcome: 'refused', target_id: r.body.userId, actor_id: c.as.member.accountId });
+
+    const pia = await runInTransaction(h.t.db, testActor, (tx) => createAccount(tx, { email: 'Pia@acme.example' }));
+    const session = await makeSession(h, pia.id);
+    const page = await fetch(`${h.baseUrl}${path}`, { headers: { cookie: session.cookie } });
+    expect(await page.text()).toContain(`action="${path}"`);
+    const accepted = await fetch(`${h.baseUrl}${path}`, { method: 'POST', headers: { cookie: session.cookie } });
     expect(accepted.status).toBe(200);
     expect(await accepted.text()).toContain('You joined Acme');
     expect(await h.t.db('memberships').where({ org_id: c.org.id, user_id: r.body.userId }).first()).toMatchObject({ status: 'active', org_role: 'viewer' });
+    expect(await h.t.db('users').where({ id: r.body.userId }).first()).toMatchObject({ account_id: pia.id, linked_by: 'invitation' });
     expect(await h.t.db('team_members').where({ team_id: c.teamA.id, user_id: r.body.userId }).first()).toMatchObject({ role: 'member' });
-    expect(await lastAudit(h, c.org.id, 'invitation.accept')).toMatchObject({ actor_type: 'sso', actor_label: 'invitation link', target_id: r.body.userId, after: { invitationId: r.body.id } });
+    expect(await lastAudit(h, c.org.id, 'invitation.accept')).toMatchObject({ outcome: 'ok', actor_type: 'user', actor_id: pia.id, target_id: r.body.userId, after: { invitationId: r.body.id } });
     // used up: both GET and POST now say so (410), and nothing changes
     for (const method of ['GET', 'POST']) {
-      const again = await fetch(`${h.baseUrl}${path}`, { method });
+      const again = await fetch(`${h.baseUrl}${path}`, { method, headers: { cookie: session.cookie } });
       expect(again.status).toBe(410);
       expect(await again.text()).toContain('invalid, expired, revoked or already used');
     }
@@ -99,7 +115,7 @@ describe('invitations', () => {
     await call(h, c.as.admin, 'DELETE', `${base}/invitations/${revoked.body.id}`);
     for (const bad of [new URL(revoked.body.link).pathname, `/auth/invite/obinv_${'A'.repeat(43)}`, '/auth/invite/not-a-token']) {
       expect((await fetch(`${h.baseUrl}${bad}`)).status).toBe(410);
-      expect((await fetch(`${h.baseUrl}${bad}`, { method: 'POST' })).status).toBe(410);
+      expect((await fetch(`${h.baseUrl}${bad}`, { method: 'POST', headers: { cookie: session.cookie } })).status).toBe(410);
     }
   });
 
@@ -107,19 +123,27 @@ describe('invitations', () => {
     const r = await call(h, c.as.admin, 'POST', `${base}/invitations`, { emailOrUserName: 'rex@acme.example' });
     await h.t.db('invitations').where({ id: r.body.id }).update({ expires_at: new Date(Date.now() - 1000) });
     const path = new URL(r.body.link).pathname;
+    const rex = await makeSession(h, (await runInTransaction(h.t.db, testActor, (tx) => createAccount(tx, { email: 'rex@acme.example' }))).id);
     expect((await fetch(`${h.baseUrl}${path}`)).status).toBe(410);
-    expect((await fetch(`${h.baseUrl}${path}`, { method: 'POST' })).status).toBe(410);
+    expect((await fetch(`${h.baseUrl}${path}`, { method: 'POST', headers: { cookie: rex.cookie } })).status).toBe(410);
     expect(await h.t.db('memberships').where({ org_id: c.org.id, user_id: r.body.userId }).first()).toMatchObject({ status: 'pending' });
   });
 
-  it('invites an existing person by username', async () => {
-    const r = await call(h, c.as.admin, 'POST', `/api/v1/orgs/${c.org.slug}/invitations`, { emailOrUserName: 'olga' });
+  it('an address another organization has is invited as a new record here; the answer shows only what was typed', async () => {
+    await h.t.db('users').where({ id: c.outsider.id }).update({ display_name: 'Olga of Other Org', title: 'CFO' });
+    const r = await call(h, c.as.admin, 'POST', `${base}/invitations`, { emailOrUserName: 'olga@other.example' });
     expect(r.status).toBe(201);
-    expect(r.body.userId).toBe(c.outsider.id);
+    expect(r.body.userId).not.toBe(c.outsider.id);
+    expect(r.body.invitee).toBe('olga@other.example');
+    expect(JSON.stringify(r.body)).not.toContain('Olga of Other Org');
+    expect(JSON.stringify(r.body)).not.toContain('CFO');
+    expect(await h.t.db('users').where({ id: r.body.userId }).first()).toMatchObject({ org_id: c.org.id, account_id: null });
   });
 
-  it('refuses an unknown username (404), a member twice (409), bad input (422)', async () => {
-    expect((await call(h, c.as.admin, 'POST', `${base}/invitations`, { emailOrUserName: 'nobody-here' })).status).toBe(404);
+  it('refuses a username (422: invitations go to an address), a member twice (409), bad input (422)', async () => {
+    const byName = await call(h, c.as.admin, 'POST', `${base}/invitations`, { emailOrUserName: 'olga' });
+    expect(byName.status).toBe(422);
+    expect(byName.body.error.message).toContain('not an email address');
     const dup = await call(h, c.as.admin, 'POST', `${base}/invitations`, { emailOrUserName: 'max@acme.example' });
     expect(dup.status).toBe(409);
     expect(dup.body.error.code).toBe('uniqueness');
@@ -169,7 +193,7 @@ describe('PATCH /users/:id (role and seat)', () => {
       expect(r.status).toBe(409);
       expect(r.body.error.code).toBe('last_admin');
       expect(r.body.error.message).toMatch(/last-admin rule/);
-      expect(await lastAudit(h, c.org.id)).toMatchObject({ action: 'member.role', outcome: 'refused', target_id: c.admin.id, actor_id: c.admin.id, reason: expect.stringMatching(/last-admin rule/) });
+      expect(await lastAudit(h, c.org.id)).toMatchObject({ action: 'member.role', outcome: 'refused', target_id: c.admin.id, actor_id: c.as.admin.accountId, reason: expect.stringMatching(/last-admin rule/) });
     }
     expect((await h.t.db('memberships').where({ org_id: c.org.id, user_id: c.admin.id }).first()).org_role).toBe('admin');
   });
@@ -192,10 +216,11 @@ describe('PATCH /users/:id (role and seat)', () => {
 describe('the last-admin rule under concurrency', () => {
   it('two admins demoting each other at once: exactly one succeeds', async () => {
     const org2 = `/api/v1/orgs/${c.other.slug}`;
-    const second = await call(h, c.as.outsider, 'POST', `${org2}/invitations`, { emailOrUserName: 'ada', orgRole: 'admin' });
+    const second = await call(h, c.as.outsider, 'POST', `${org2}/invitations`, { emailOrUserName: 'ada@acme.example', orgRole: 'admin' });
     await h.t.db('memberships').where({ org_id: c.other.id, user_id: second.body.userId }).update({ status: 'active' });
+    await h.t.db('users').where({ id: second.body.userId }).update({ account_id: c.as.admin.accountId });
     const [a, b] = await Promise.all([
-      call(h, c.as.outsider, 'PATCH', `${org2}/users/${c.admin.id}`, { orgRole: 'member' }),
+      call(h, c.as.outsider, 'PATCH', `${org2}/users/${second.body.userId}`, { orgRole: 'member' }),
       call(h, c.as.admin, 'PATCH', `${org2}/users/${c.outsider.id}`, { orgRole: 'member' }),
     ]);
     // The loser is refused either by the guard (409, when both passed authorization
@@ -209,22 +234,26 @@ describe('the last-admin rule under concurrency', () => {
 });
 
 describe('status and removal', () => {
-  it('deactivates (ending sessions) and reactivates, with audit rows', async () => {
+  it('deactivates (ending access here, not the session) and reactivates, with audit rows', async () => {
     const d = await call(h, c.as.admin, 'POST', `${base}/users/${c.viewOnly.id}/deactivate`);
     expect(d.body.status).toBe('deactivated');
-    expect(await h.t.db('sessions').where({ user_id: c.viewOnly.id }).first()).toBeUndefined();
+    expect(await h.t.db('sessions').where({ sid: c.as.viewOnly.sid }).first()).toBeDefined();
+    expect((await call(h, c.as.viewOnly, 'GET', `${base}/teams`)).status).toBe(403);
     expect(await lastAudit(h, c.org.id, 'member.deactivate')).toMatchObject({ target_id: c.viewOnly.id, outcome: 'ok' });
     const a = await call(h, c.as.admin, 'POST', `${base}/users/${c.viewOnly.id}/reactivate`);
     expect(a.body.status).toBe('active');
     expect(await lastAudit(h, c.org.id, 'member.reactivate')).toMatchObject({ target_id: c.viewOnly.id });
   });
 
-  it('removes a member (their team places go, the person stays) and audits it', async () => {
+  it('removes a member (the record and its team places go, the account and the audit rows stay) and audits it', async () => {
     const inv = await call(h, c.as.admin, 'POST', `${base}/invitations`, { emailOrUserName: 'rita@acme.example' });
     const r = await call(h, c.as.admin, 'DELETE', `${base}/users/${inv.body.userId}`);
     expect(r.status).toBe(204);
-    expect(await h.t.db('users').where({ id: inv.body.userId }).first()).toBeDefined();
-    expect(await lastAudit(h, c.org.id, 'member.remove')).toMatchObject({ target_id: inv.body.userId, outcome: 'ok' });
+    expect(await h.t.db('users').where({ id: inv.body.userId }).first()).toBeUndefined();
+    expect(await h.t.db('invitations').where({ id: inv.body.id }).first()).toMatchObject({ user_id: null, invitee: 'rita@acme.example' });
+    expect(await lastAudit(h, c.org.id, 'member.remove')).toMatchObject({ target_id: inv.body.userId, outcome: 'ok', before: { userName: 'rita@acme.example' } });
+    // the userName is free again
+    expect((await call(h, c.as.admin, 'POST', `${base}/invitations`, { emailOrUserName: 'rita@acme.example' })).status).toBe(201);
     expect((await call(h, c.as.admin, 'DELETE', `${base}/users/${inv.body.userId}`)).status).toBe(404);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { activeUsersOverTime, recordActivity } from '../../src/domain/activity.ts';
-import { findUserByExternalIdentity, linkExternalIdentity } from '../../src/domain/external-identities.ts';
+import { createAccount } from '../../src/domain/accounts.ts';
+import { findAccountByExternalIdentity, linkExternalIdentity, unlinkExternalIdentity } from '../../src/domain/external-identities.ts';
 import { acceptInvitationToken, acceptOpenInvitations, expireInvitations, invite, revokeInvitation } from '../../src/domain/invitations.ts';
 import { getMembership } from '../../src/domain/memberships.ts';
 import { setSeatLicense } from '../../src/domain/organizations.ts';
@@ -14,54 +15,84 @@ import { auditRows, makeMember, makeOrg, makeTeam } from '../support/factories.t
 const t = useTestDb();
 const run = t.run;
 
+const accountWith = (email: string) => run((tx) => createAccount(tx, { email }));
+
 describe('invitations', () => {
-  it('invite → pending membership holding a seat; accept by token → active with role and teams', async () => {
+  it('invite → pending record holding a seat; the invitee accepts by token → active with role and teams, linked', async () => {
     const org = await makeOrg(t.db);
     const team = await makeTeam(t.db, org.id);
     const { invitation, token } = await run((tx) => invite(tx, { orgId: org.id, emailOrUserName: 'new@acme.example', orgRole: 'viewer', teamIds: [team.id], ttlDays: 7 }));
-    const m = await getMembership(t.db, org.id, invitation.user_id);
+    const recordId = invitation.user_id!;
+    const m = await getMembership(t.db, org.id, recordId);
     expect(m).toMatchObject({ status: 'pending', org_role: 'viewer' });
-    expect(await t.db('invitations').where({ id: invitation.id }).first()).not.toHaveProperty('token', token);
+    expect(invitation.invitee).toBe('new@acme.example');
+    // No account exists for an invited address until someone proves it.
+    expect(await t.db('accounts').where({ email: 'new@acme.example' })).toHaveLength(0);
     expect((await t.db('invitations').where({ id: invitation.id }).first()).token_hash).not.toContain(token);
-    await run((tx) => acceptInvitationToken(tx, token));
-    expect(await getMembership(t.db, org.id, invitation.user_id)).toMatchObject({ status: 'active', org_role: 'viewer' });
-    expect(await t.db('team_members').where({ team_id: team.id, user_id: invitation.user_id })).toHaveLength(1);
-    await expect(run((tx) => acceptInvitationToken(tx, token))).rejects.toMatchObject({ code: 'expired' });
-    const actions = (await auditRows(t.db, { org_id: org.id, target_id: invitation.user_id })).map((r) => r.action);
+    const invitee = await accountWith('New@Acme.example');
+    await run((tx) => acceptInvitationToken(tx, token, invitee.id));
+    expect(await getMembership(t.db, org.id, recordId)).toMatchObject({ status: 'active', org_role: 'viewer' });
+    expect(await t.db('users').where({ id: recordId }).first()).toMatchObject({ account_id: invitee.id, linked_by: 'invitation' });
+    expect(await t.db('team_members').where({ team_id: team.id, user_id: recordId })).toHaveLength(1);
+    await expect(run((tx) => acceptInvitationToken(tx, token, invitee.id))).rejects.toMatchObject({ code: 'expired' });
+    const actions = (await auditRows(t.db, { org_id: org.id, target_id: recordId })).map((r) => r.action);
     // (the team change is audited against the team, not the person)
-    expect(actions).toEqual(['member.add', 'invitation.create', 'member.activate', 'invitation.accept']);
+    expect(actions).toEqual(['member.add', 'invitation.create', 'member.link', 'member.activate', 'invitation.accept']);
   });
 
-  it('an unknown username cannot be invited; pending invitations count against seats', async () => {
+  it('someone else holding the link cannot accept it: refused, audited, nothing changes', async () => {
     const org = await makeOrg(t.db);
-    await expect(run((tx) => invite(tx, { orgId: org.id, emailOrUserName: 'ghost', ttlDays: 7 }))).rejects.toMatchObject({ code: 'not_found' });
-    await run((tx) => setSeatLicense(tx, org.id, { fullSeats: 1, viewerSeats: 0 }));
+    const { invitation, token } = await run((tx) => invite(tx, { orgId: org.id, emailOrUserName: 'bob@acme.example', ttlDays: 7 }));
+    const mallory = await accountWith('mallory@evil.example');
+    await expect(run((tx) => acceptInvitationToken(tx, token, mallory.id))).rejects.toMatchObject({ code: 'forbidden', details: { reason: 'other_invitee' } });
+    expect(await getMembership(t.db, org.id, invitation.user_id!)).toMatchObject({ status: 'pending' });
+    expect(await t.db('users').where({ id: invitation.user_id! }).first()).toMatchObject({ account_id: null });
+    expect(await auditRows(t.db, { org_id: org.id, action: 'invitation.accept', outcome: 'refused' })).toHaveLength(1);
+    // The invitee still can.
+    const bob = await accountWith('bob@acme.example');
+    await run((tx) => acceptInvitationToken(tx, token, bob.id));
+    expect(await getMembership(t.db, org.id, invitation.user_id!)).toMatchObject({ status: 'active' });
+  });
+
+  it('only email addresses are invited; an existing member is not invited twice; pending invitations count against seats', async () => {
+    const org = await makeOrg(t.db);
+    await expect(run((tx) => invite(tx, { orgId: org.id, emailOrUserName: 'ghost', ttlDays: 7 }))).rejects.toMatchObject({ code: 'invalid' });
+    await makeMember(t.db, org.id, { userName: 'here@acme.example' });
+    await expect(run((tx) => invite(tx, { orgId: org.id, emailOrUserName: 'HERE@acme.example', ttlDays: 7 }))).rejects.toMatchObject({ code: 'uniqueness' });
+    await run((tx) => setSeatLicense(tx, org.id, { fullSeats: 2, viewerSeats: 0 }));
     await run((tx) => invite(tx, { orgId: org.id, emailOrUserName: 'one@acme.example', ttlDays: 7 }));
     await expect(run((tx) => invite(tx, { orgId: org.id, emailOrUserName: 'two@acme.example', ttlDays: 7 }))).rejects.toMatchObject({ code: 'seat_limit' });
   });
 
-  it('revoked and expired invitations cannot be accepted; expiry frees the pending seat', async () => {
+  it('revoked and expired invitations cannot be accepted; expiry and revocation drop the pending record and free its seat', async () => {
     const org = await makeOrg(t.db);
+    const late = await accountWith('late@acme.example');
     const past = new Date(Date.now() - 10 * 86_400_000);
     const expired = await run((tx) => invite(tx, { orgId: org.id, emailOrUserName: 'late@acme.example', ttlDays: 1, now: past }));
-    await expect(run((tx) => acceptInvitationToken(tx, expired.token))).rejects.toMatchObject({ code: 'expired' });
-    expect(await run((tx) => acceptOpenInvitations(tx, expired.invitation.user_id))).toEqual([]);
+    await expect(run((tx) => acceptInvitationToken(tx, expired.token, late.id))).rejects.toMatchObject({ code: 'expired' });
+    expect(await run((tx) => acceptOpenInvitations(tx, late.id))).toEqual([]);
     expect(await run((tx) => expireInvitations(tx))).toBeGreaterThanOrEqual(1);
-    expect(await t.db('memberships').where({ org_id: org.id, user_id: expired.invitation.user_id })).toHaveLength(0);
+    expect(await t.db('users').where({ id: expired.invitation.user_id! })).toHaveLength(0);
+    expect(await t.db('invitations').where({ id: expired.invitation.id }).first()).toMatchObject({ user_id: null, invitee: 'late@acme.example' });
     const revoked = await run((tx) => invite(tx, { orgId: org.id, emailOrUserName: 'maybe@acme.example', ttlDays: 7 }));
     await run((tx) => revokeInvitation(tx, org.id, revoked.invitation.id));
-    await expect(run((tx) => acceptInvitationToken(tx, revoked.token))).rejects.toMatchObject({ code: 'expired' });
-    expect(await t.db('memberships').where({ org_id: org.id, user_id: revoked.invitation.user_id })).toHaveLength(0);
+    const maybe = await accountWith('maybe@acme.example');
+    await expect(run((tx) => acceptInvitationToken(tx, revoked.token, maybe.id))).rejects.toMatchObject({ code: 'expired' });
+    expect(await t.db('memberships').where({ org_id: org.id, user_id: revoked.invitation.user_id! })).toHaveLength(0);
   });
 
-  it('first sign-in accepts every open invitation', async () => {
+  it('sign-in accepts every open invitation whose record is linked to the account', async () => {
     const a = await makeOrg(t.db);
     const b = await makeOrg(t.db);
     const ia = await run((tx) => invite(tx, { orgId: a.id, emailOrUserName: 'multi@x.example', ttlDays: 7 }));
-    await run((tx) => invite(tx, { orgId: b.id, emailOrUserName: 'multi@x.example', orgRole: 'admin', ttlDays: 7 }));
-    const orgs = await run((tx) => acceptOpenInvitations(tx, ia.invitation.user_id));
+    const ib = await run((tx) => invite(tx, { orgId: b.id, emailOrUserName: 'multi@x.example', orgRole: 'admin', ttlDays: 7 }));
+    expect(ia.invitation.user_id).not.toBe(ib.invitation.user_id);
+    const multi = await accountWith('multi@x.example');
+    expect(await run((tx) => acceptOpenInvitations(tx, multi.id))).toEqual([]);
+    await t.db('users').whereIn('id', [ia.invitation.user_id!, ib.invitation.user_id!]).update({ account_id: multi.id });
+    const orgs = await run((tx) => acceptOpenInvitations(tx, multi.id));
     expect(orgs.sort()).toEqual([a.id, b.id].sort());
-    expect((await getMembership(t.db, b.id, ia.invitation.user_id)).org_role).toBe('admin');
+    expect((await getMembership(t.db, b.id, ib.invitation.user_id!)).org_role).toBe('admin');
   });
 });
 
@@ -105,29 +136,31 @@ describe('SCIM tokens', () => {
 });
 
 describe('identities and system admins', () => {
-  it('external identities key on (provider, id); one identity never links to two people', async () => {
-    const org = await makeOrg(t.db);
-    const a = await makeMember(t.db, org.id);
-    const b = await makeMember(t.db, org.id);
-    await run((tx) => linkExternalIdentity(tx, 'oidc:https://idp.example', 'sub-1', a.user.id));
-    await run((tx) => linkExternalIdentity(tx, 'oidc:https://idp.example', 'sub-1', a.user.id));
-    await expect(run((tx) => linkExternalIdentity(tx, 'oidc:https://idp.example', 'sub-1', b.user.id))).rejects.toMatchObject({ code: 'conflict' });
-    await run((tx) => linkExternalIdentity(tx, 'oidc:https://other.example', 'sub-1', b.user.id));
-    expect((await findUserByExternalIdentity(t.db, 'oidc:https://idp.example', 'sub-1'))?.id).toBe(a.user.id);
-    expect((await findUserByExternalIdentity(t.db, 'oidc:https://other.example', 'sub-1'))?.id).toBe(b.user.id);
+  it('external identities key on (provider, id) and belong to an account; one identity never links to two accounts', async () => {
+    const a = await accountWith('a@idp.example');
+    const b = await accountWith('b@idp.example');
+    await run((tx) => linkExternalIdentity(tx, 'oidc:https://idp.example', 'sub-1', a.id));
+    await run((tx) => linkExternalIdentity(tx, 'oidc:https://idp.example', 'sub-1', a.id));
+    await expect(run((tx) => linkExternalIdentity(tx, 'oidc:https://idp.example', 'sub-1', b.id))).rejects.toMatchObject({ code: 'conflict' });
+    await run((tx) => linkExternalIdentity(tx, 'oidc:https://other.example', 'sub-1', b.id));
+    expect((await findAccountByExternalIdentity(t.db, 'oidc:https://idp.example', 'sub-1'))?.id).toBe(a.id);
+    expect((await findAccountByExternalIdentity(t.db, 'oidc:https://other.example', 'sub-1'))?.id).toBe(b.id);
+    await run((tx) => unlinkExternalIdentity(tx, a.id, 'oidc:https://idp.example', 'sub-1'));
+    expect(await findAccountByExternalIdentity(t.db, 'oidc:https://idp.example', 'sub-1')).toBeUndefined();
+    await expect(run((tx) => unlinkExternalIdentity(tx, a.id, 'oidc:https://idp.example', 'sub-1'))).rejects.toMatchObject({ code: 'not_found' });
+    expect((await auditRows(t.db, { target_id: a.id })).map((r) => r.action)).toEqual(['account.create', 'identity.link', 'identity.unlink']);
   });
 
   it('the first claimant becomes system admin; the last one cannot be revoked', async () => {
-    await t.db('users').update({ system_admin: false });
-    const org = await makeOrg(t.db);
-    const a = await makeMember(t.db, org.id);
-    const b = await makeMember(t.db, org.id);
-    expect(await run((tx) => claimFirstSystemAdmin(tx, a.user.id))).toBe(true);
-    expect(await run((tx) => claimFirstSystemAdmin(tx, b.user.id))).toBe(false);
-    await expect(run((tx) => setSystemAdmin(tx, a.user.id, false))).rejects.toMatchObject({ code: 'last_admin' });
-    await run((tx) => setSystemAdmin(tx, b.user.id, true));
-    await run((tx) => setSystemAdmin(tx, a.user.id, false));
-    expect(await t.db('users').where({ system_admin: true }).pluck('id')).toEqual([b.user.id]);
+    await t.db('accounts').update({ system_admin: false });
+    const a = await accountWith('first@sys.example');
+    const b = await accountWith('second@sys.example');
+    expect(await run((tx) => claimFirstSystemAdmin(tx, a.id))).toBe(true);
+    expect(await run((tx) => claimFirstSystemAdmin(tx, b.id))).toBe(false);
+    await expect(run((tx) => setSystemAdmin(tx, a.id, false))).rejects.toMatchObject({ code: 'last_admin' });
+    await run((tx) => setSystemAdmin(tx, b.id, true));
+    await run((tx) => setSystemAdmin(tx, a.id, false));
+    expect(await t.db('accounts').where({ system_admin: true }).pluck('id')).toEqual([b.id]);
     expect(await auditRows(t.db, { action: 'system_admin.revoke', outcome: 'refused' })).toHaveLength(1);
   });
 });

@@ -4,6 +4,7 @@ import { runInTransaction, type Tx } from '../../src/domain/context.ts';
 import { isDomainError } from '../../src/domain/errors.ts';
 import { countActiveAdmins } from '../../src/domain/last-admin-guard.ts';
 import { deactivateMember, removeMember, setOrgRole } from '../../src/domain/memberships.ts';
+import { createAccount } from '../../src/domain/accounts.ts';
 import { setSystemAdmin } from '../../src/domain/system-admins.ts';
 import { createTestDb, onPostgres, type TestDb } from '../support/db.ts';
 import { makeMember, makeOrg, testActor } from '../support/factories.ts';
@@ -78,16 +79,14 @@ describe('last-admin guard under concurrency', () => {
 
   it(`system admins: ${ROUNDS} rounds, the instance always keeps one`, async () => {
     for (let round = 0; round < ROUNDS; round++) {
-      await t.db('users').update({ system_admin: false });
-      const org = await makeOrg(t.db);
-      const a = await makeMember(t.db, org.id);
-      const b = await makeMember(t.db, org.id);
-      await t.db('users').whereIn('id', [a.user.id, b.user.id]).update({ system_admin: true });
-      const results = await race(t.db, (tx) => setSystemAdmin(tx, a.user.id, false), (tx) => setSystemAdmin(tx, b.user.id, false));
+      await t.db('accounts').update({ system_admin: false });
+      const [a, b] = await Promise.all([0, 1].map((i) => runInTransaction(t.db, testActor, (tx) => createAccount(tx, { email: `sys-${round}-${i}@ops.example` }))));
+      await t.db('accounts').whereIn('id', [a!.id, b!.id]).update({ system_admin: true });
+      const results = await race(t.db, (tx) => setSystemAdmin(tx, a!.id, false), (tx) => setSystemAdmin(tx, b!.id, false));
       const rejected = results.filter((r) => r.status === 'rejected');
       expect(rejected, `round ${round}`).toHaveLength(1);
       expect(isDomainError((rejected[0] as PromiseRejectedResult).reason, 'last_admin')).toBe(true);
-      const left = await t.db('users').where({ system_admin: true }).count<{ n: number }[]>({ n: '*' });
+      const left = await t.db('accounts').where({ system_admin: true }).count<{ n: number }[]>({ n: '*' });
       expect(Number(left[0]!.n)).toBe(1);
     }
   });

@@ -27,12 +27,12 @@ describe('membership counts kept by triggers', () => {
     expect(await kept(org.id)).toBe(5);
     // one statement adding 300 (as a bulk load or a set-based command does)
     await t.db.raw(
-      `with u as (insert into users (id, user_name) select gen_random_uuid(), 'bulk-' || g || '@counts.test' from generate_series(1, 300) g returning id)
+      `with u as (insert into users (id, org_id, user_name) select gen_random_uuid(), ?, 'bulk-' || g || '@counts.test' from generate_series(1, 300) g returning id)
        insert into memberships (id, org_id, user_id, status, org_role, models_seat) select gen_random_uuid(), ?, id, 'active', 'member', 'none' from u`,
-      [org.id],
+      [org.id, org.id],
     );
     expect(await kept(org.id)).toBe(305);
-    // deleting a person takes their memberships (cascade) with them
+    // deleting a member record takes its membership (cascade) with it
     await t.db('users').where({ id: members[1]!.user.id }).delete();
     expect(await kept(org.id)).toBe(304);
     // a rolled-back add leaves no trace

@@ -15,7 +15,7 @@ import { setBillingAdmin, setSeatLicense, updateOrganizationSettings } from '../
 import { createApiKey } from '../../src/domain/service-accounts.ts';
 import { addTeamMember } from '../../src/domain/teams.ts';
 import { useTestDb } from '../support/db.ts';
-import { auditRows, makeMember, makeOrg, makeTeam } from '../support/factories.ts';
+import { auditRows, makeMember, makeOrg, makeTeam, accountFor } from '../support/factories.ts';
 
 const t = useTestDb();
 
@@ -30,12 +30,12 @@ async function refusal(p: Promise<unknown>): Promise<DomainError> {
 }
 
 describe('addMember', () => {
-  it('creates the person and an active membership with the org defaults, audited', async () => {
+  it('creates the member record and an active membership with the org defaults, audited', async () => {
     const org = await makeOrg(t.db);
-    const { user, membership, createdPerson } = await run((tx) =>
+    const { user, membership } = await run((tx) =>
       addMember(tx, { orgId: org.id, person: { userName: 'Ada@Acme.example', email: 'Ada@Acme.example', displayName: 'Ada' } }),
     );
-    expect(createdPerson).toBe(true);
+    expect(user).toMatchObject({ org_id: org.id, account_id: null });
     expect(membership).toMatchObject({ status: 'active', org_role: 'member', models_seat: 'full', weave_access: 'full' });
     expect(user.user_name_key).toBe('ada@acme.example');
     const [row] = await auditRows(t.db, { action: 'member.add', target_id: user.id });
@@ -51,19 +51,29 @@ describe('addMember', () => {
       expect(err.code, variant).toBe('uniqueness');
     }
     // Below the domain: the unique index itself refuses a variant written directly.
-    await expect(t.db('users').insert({ id: crypto.randomUUID(), user_name: 'ZOË@acme.EXAMPLE' })).rejects.toMatchObject({ code: '23505' });
+    await expect(t.db('users').insert({ id: crypto.randomUUID(), org_id: org.id, user_name: 'ZOË@acme.EXAMPLE' })).rejects.toMatchObject({ code: '23505' });
   });
 
-  it('gives an existing person of another organization a membership, not a second identity', async () => {
+  it('gives another organization its own record for the same userName: nothing of the first is read or changed', async () => {
     const a = await makeOrg(t.db);
     const b = await makeOrg(t.db);
     const first = await makeMember(t.db, a.id, { userName: 'sam@shared.example' });
+    await t.db('users').where({ id: first.user.id }).update({ display_name: 'Sam of A' });
     const second = await run((tx) => addMember(tx, { orgId: b.id, person: { userName: 'SAM@shared.example', email: 'sam@shared.example' } }));
-    expect(second.createdPerson).toBe(false);
-    expect(second.user.id).toBe(first.user.id);
-    expect(await t.db('users').where({ email_key: 'sam@shared.example' })).toHaveLength(1);
+    expect(second.user.id).not.toBe(first.user.id);
+    expect(second.user).toMatchObject({ org_id: b.id, display_name: null, account_id: null });
+    expect(await t.db('users').where({ email_key: 'sam@shared.example' })).toHaveLength(2);
     const again = await refusal(run((tx) => addMember(tx, { orgId: b.id, person: { userName: 'sam@shared.example' } })));
     expect(again.code).toBe('uniqueness');
+    expect(again.message).toContain('in this organization');
+  });
+
+  it('lets two records of one organization share an email (RFC 7643 §4.1.2: only userName is unique)', async () => {
+    const org = await makeOrg(t.db);
+    const a = await makeMember(t.db, org.id, { userName: 'jo', email: 'jo@acme.example' });
+    const b = await makeMember(t.db, org.id, { userName: 'jo-admin', email: 'JO@acme.example' });
+    expect(a.user.id).not.toBe(b.user.id);
+    expect(await t.db('users').where({ org_id: org.id, email_key: 'jo@acme.example' })).toHaveLength(2);
   });
 
   it('refuses an assignment beyond the seat license, records the refusal, evicts nobody', async () => {
@@ -109,19 +119,21 @@ describe('roles, seats and status', () => {
     await expect(run((tx) => setOrgRole(tx, org.id, user.id, 'owner' as never))).rejects.toMatchObject({ code: 'invalid' });
   });
 
-  it('deactivation keeps roles, frees the seat, ends sessions and API keys; reactivation restores', async () => {
+  it('deactivation keeps roles, frees the seat, revokes the record\'s API keys and leaves the account\'s sessions; reactivation restores', async () => {
     const org = await makeOrg(t.db);
     await run((tx) => setSeatLicense(tx, org.id, { fullSeats: 2, viewerSeats: null }));
     await makeMember(t.db, org.id, { orgRole: 'admin' });
     const { user } = await makeMember(t.db, org.id);
     const team = await makeTeam(t.db, org.id);
     await run((tx) => addTeamMember(tx, org.id, team.id, user.id, 'admin'));
-    await t.db('sessions').insert({ sid: 's1', user_id: user.id, data: '{}', expires_at: new Date(Date.now() + 3600e3) });
+    await t.db('sessions').insert({ sid: 's1', account_id: await accountFor(t.db, user.id), data: '{}', expires_at: new Date(Date.now() + 3600e3) });
     const key = await run((tx) => createApiKey(tx, org.id, { userId: user.id }));
 
     await run((tx) => deactivateMember(tx, org.id, user.id));
     expect(await getMembership(t.db, org.id, user.id)).toMatchObject({ status: 'deactivated', org_role: 'member' });
-    expect(await t.db('sessions').where({ user_id: user.id })).toHaveLength(0);
+    // The session is the account's: other organizations are not this one's to end. Access
+    // here ends because every request reads the record's status (test/api/auth.test.ts).
+    expect(await t.db('sessions').where({ sid: 's1' })).toHaveLength(1);
     expect((await t.db('api_keys').where({ id: key.id }).first()).revoked_at).not.toBeNull();
     expect(await t.db('team_members').where({ user_id: user.id })).toMatchObject([{ role: 'admin' }]);
     // The seat is free: someone else can take it.
@@ -132,7 +144,7 @@ describe('roles, seats and status', () => {
     await run((tx) => reactivateMember(tx, org.id, user.id));
     expect((await getMembership(t.db, org.id, user.id)).status).toBe('active');
     const actions = (await auditRows(t.db, { org_id: org.id, target_id: user.id })).map((r) => `${r.action}:${r.outcome}`);
-    expect(actions).toEqual(['member.add:ok', 'member.deactivate:ok', 'member.reactivate:refused', 'member.reactivate:ok']);
+    expect(actions).toEqual(['member.add:ok', 'member.link:ok', 'member.deactivate:ok', 'member.reactivate:refused', 'member.reactivate:ok']);
   });
 
   it('pending becomes active on activation', async () => {
@@ -142,16 +154,18 @@ describe('roles, seats and status', () => {
     expect((await getMembership(t.db, org.id, user.id)).status).toBe('active');
   });
 
-  it('removal deletes membership and team places but keeps the person and history', async () => {
+  it('removal deletes the record, its membership and team places but keeps the account and history', async () => {
     const org = await makeOrg(t.db);
     await makeMember(t.db, org.id, { orgRole: 'admin' });
     const { user } = await makeMember(t.db, org.id);
+    const account = await accountFor(t.db, user.id);
     const team = await makeTeam(t.db, org.id);
     await run((tx) => addTeamMember(tx, org.id, team.id, user.id));
     await run((tx) => removeMember(tx, org.id, user.id));
     expect(await t.db('memberships').where({ org_id: org.id, user_id: user.id })).toHaveLength(0);
     expect(await t.db('team_members').where({ user_id: user.id })).toHaveLength(0);
-    expect(await t.db('users').where({ id: user.id })).toHaveLength(1);
+    expect(await t.db('users').where({ id: user.id })).toHaveLength(0);
+    expect(await t.db('accounts').where({ id: account })).toHaveLength(1);
     const [row] = await auditRows(t.db, { action: 'member.remove', target_id: user.id });
     expect(row!.before).toMatchObject({ orgRole: 'member', teams: [{ id: team.id, role: 'member' }] });
     expect(await auditRows(t.db, { action: 'member.add', target_id: user.id })).toHaveLength(1);

@@ -163,7 +163,7 @@ describe('Entra ID provisioning sequence', () => {
     expect((await c.call('PATCH', `/scim/v2/Groups/${groupId}`, patch({ op: 'Remove', path: 'members', value: [{ value: user2Id }] }))).status).toBe(204);
   });
 
-  it('deletes the group, then the user (membership gone, person kept)', async () => {
+  it('deletes the group, then the user (the record and its membership gone, the audit kept)', async () => {
     expect((await c.call('DELETE', `/scim/v2/Groups/${groupId}`)).status).toBe(204);
     expect(await c.db('teams').where({ id: groupId }).first()).toBeUndefined();
     expect((await c.call('GET', `/scim/v2/Groups/${groupId}`)).status).toBe(404);
@@ -172,7 +172,7 @@ describe('Entra ID provisioning sequence', () => {
     expect(d.status).toBe(204);
     expect(d.body).toBeUndefined();
     expect(await c.db('memberships').where({ org_id: c.org.id, user_id: userId }).first()).toBeUndefined();
-    expect(await c.db('users').where({ id: userId }).first()).toBeDefined();
+    expect(await c.db('users').where({ id: userId }).first()).toBeUndefined();
     expect((await c.call('GET', `/scim/v2/Users/${userId}`)).status).toBe(404);
     const audit = await auditRows(c.db, { target_id: userId, action: 'member.remove' });
     expect(audit).toHaveLength(1);

@@ -42,13 +42,14 @@ describe('409 uniqueness', () => {
     expect(await c.db('users').whereRaw('user_name_key = ?', ['race@corp.test']).count({ n: '*' }).first()).toMatchObject({ n: 1 });
   });
 
-  it('a person who exists in another organization gets a membership here, not a second identity', async () => {
+  it('a userName another organization has is a new record here (201), never theirs', async () => {
     const other = await c.newOrg();
     const { user: existing } = await makeMember(c.db, other.org.id, { userName: 'shared@corp.test' });
     const r = await c.call('POST', '/scim/v2/Users', user('Shared@corp.test', { emails: [{ value: 'shared@corp.test', primary: true }] }));
     expect(r.status).toBe(201);
-    expect(r.body.id).toBe(existing.id);
-    expect(await c.db('memberships').where({ user_id: existing.id }).count({ n: '*' }).first()).toMatchObject({ n: 2 });
+    expect(r.body.id).not.toBe(existing.id);
+    expect(await c.db('memberships').where({ user_id: existing.id }).count({ n: '*' }).first()).toMatchObject({ n: 1 });
+    expect(await c.db('users').where({ user_name_key: 'shared@corp.test' }).count({ n: '*' }).first()).toMatchObject({ n: 2 });
   });
 });
 
@@ -206,7 +207,8 @@ describe('400 by scimType', () => {
   it('tooMany: a page of groups with too many members in total', async () => {
     const g = await c.call('POST', '/scim/v2/Groups', { schemas: [GROUP_URN], displayName: 'crowd' });
     await c.db.raw(
-      `insert into users (id, user_name) select gen_random_uuid(), 'crowd-' || g || '@corp.test' from generate_series(1, 50001) g`,
+      `insert into users (id, org_id, user_name) select gen_random_uuid(), ?, 'crowd-' || g || '@corp.test' from generate_series(1, 50001) g`,
+      [c.org.id],
     );
     await c.db.raw(
       `insert into team_members (team_id, user_id, role) select ?, id, 'member' from users where user_name like 'crowd-%'`,

@@ -17,9 +17,9 @@ describe('groups', () => {
   it('adds 2,000 members in one PATCH and removes one without loading the rest', async () => {
     const ids = (
       await c.db.raw(
-        `with u as (insert into users (id, user_name) select gen_random_uuid(), 'bulk-' || g || '@corp.test' from generate_series(1, 2000) g returning id)
+        `with u as (insert into users (id, org_id, user_name) select gen_random_uuid(), ?, 'bulk-' || g || '@corp.test' from generate_series(1, 2000) g returning id)
          insert into memberships (id, org_id, user_id, status, org_role, models_seat) select gen_random_uuid(), ?, id, 'active', 'member', 'none' from u returning user_id`,
-        [c.org.id],
+        [c.org.id, c.org.id],
       )
     ).rows.map((r: { user_id: string }) => r.user_id) as string[];
     const g = await c.call('POST', '/scim/v2/Groups', { schemas: [GROUP_URN], displayName: 'big team' });

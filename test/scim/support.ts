@@ -50,6 +50,9 @@ export async function startScim(overrides: Partial<Config['scim']> = {}): Promis
   const logger = createLogger('error', new Writable({ write(chunk, _e, cb) { logs.push(String(chunk)); cb(); } }));
   const app = buildApp({ db: t.db, config, logger });
   const server: Server = createServer(app);
+  // A test may spend longer than Node's 5 s keep-alive between two requests (a bulk load);
+  // the server must not close the idle socket that fetch is about to reuse (ECONNRESET).
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as { port: number };
   const url = `http://127.0.0.1:${port}`;

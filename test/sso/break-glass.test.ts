@@ -4,7 +4,7 @@ import { UsageError } from '../../src/cli/context.ts';
 import { DomainError } from '../../src/domain/errors.ts';
 import { hashSecret } from '../../src/lib/secrets.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
-import { makeMember, makeOrg, testActor } from '../support/factories.ts';
+import { accountFor, makeMember, makeOrg, testActor } from '../support/factories.ts';
 import { Agent } from '../support/https-fetch.ts';
 import { startApp, type RunningApp } from '../support/sso-app.ts';
 
@@ -20,7 +20,7 @@ beforeAll(async () => {
   tdb = await createTestDb();
   app = await startApp(tdb.db, {}, {}, now);
   const org = await makeOrg(tdb.db, 'Globex');
-  await makeMember(tdb.db, org.id, { userName: 'admin@globex.example', orgRole: 'admin' });
+  await accountFor(tdb.db, (await makeMember(tdb.db, org.id, { userName: 'admin@globex.example', orgRole: 'admin' })).user.id);
   await makeMember(tdb.db, org.id, { userName: 'member@globex.example', orgRole: 'member' });
 });
 afterAll(async () => {

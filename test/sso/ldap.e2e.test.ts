@@ -94,8 +94,8 @@ describe.skipIf(skip)('LDAP sign-in against a real slapd', () => {
     const me = await meOf(plain, agent);
     expect(me.body.user).toMatchObject({ email: 'alice@example.org', displayName: 'Alice Archer' });
     expect(me.body.organizations![0]!.teams.map((t) => t.name).sort()).toEqual(['everyone', 'ops', 'platform']);
-    const user = await tdb.db('users').where({ email_key: 'alice@example.org' }).first();
-    const identity = await tdb.db('external_identities').where({ user_id: user.id }).first();
+    const account = await tdb.db('accounts').where({ email_key: 'alice@example.org' }).first();
+    const identity = await tdb.db('external_identities').where({ account_id: account.id }).first();
     expect(identity.provider).toBe(`ldap:${slapd.url}`);
     expect(identity.external_id).toMatch(/^[0-9a-f-]{36}$/); // entryUUID, not the DN
   });

@@ -27,6 +27,7 @@ let everyone: TeamRow;
 const count = async (table: string, where: Record<string, unknown> = {}) =>
   Number(((await tdb.db(table).where(where).count({ n: '*' }).first()) as { n: number }).n);
 const tx = <T>(fn: Parameters<typeof runInTransaction<T>>[2]) => runInTransaction(tdb.db, testActor, fn);
+const accountOf = (email: string) => tdb.db('accounts').where({ email_key: email.toLowerCase() }).first();
 
 function account(id: string, email: string, extra: Record<string, unknown> = {}) {
   op.accounts.set(id, { email, email_verified: true, name: `Name ${id}`, ...extra });
@@ -127,21 +128,24 @@ describe('OIDC sign-in against a real OpenID Provider', () => {
     expect(body.organizations).toEqual([
       expect.objectContaining({ name: 'Acme', role: 'member', status: 'active', modelsSeat: 'full', teams: [expect.objectContaining({ name: 'everyone', role: 'member' })] }),
     ]);
-    const user = await tdb.db('users').where({ email_key: 'alice@acme.example' }).first();
-    expect(await count('external_identities', { user_id: user.id, provider: `oidc:${op.issuer}`, external_id: 'alice' })).toBe(1);
+    const user = await tdb.db('users').where({ org_id: acme.id, email_key: 'alice@acme.example' }).first();
+    const alice = await accountOf('alice@acme.example');
+    expect(user).toMatchObject({ account_id: alice.id, linked_by: 'sign_in' });
+    expect(await count('external_identities', { account_id: alice.id, provider: `oidc:${op.issuer}`, external_id: 'alice' })).toBe(1);
     expect(await count('audit_log', { action: 'member.add', target_id: user.id, org_id: acme.id })).toBe(1);
-    expect(await count('audit_log', { action: 'sso.sign_in', target_id: user.id })).toBe(1);
-    expect(await count('sessions', { user_id: user.id })).toBe(1);
+    expect(await count('audit_log', { action: 'sso.sign_in', target_id: alice.id })).toBe(1);
+    expect(await count('sessions', { account_id: alice.id })).toBe(1);
   });
 
   test.each(['x@sub.acme.example', 'x@acme.example.evil', 'x@notacme.example'])('exact domain only: %s is refused and nothing is created', async (email) => {
     const id = `stranger-${email}`;
     account(id, email);
-    const users = await count('users');
+    const [users, accounts] = [await count('users'), await count('accounts')];
     const { response } = await signIn(app, op, id);
     expect(response.status).toBe(403);
     expect(await response.text()).toContain('Ask an administrator');
     expect(await count('users')).toBe(users);
+    expect(await count('accounts')).toBe(accounts);
   });
 
   test('auto-provisioning off (organization, then deployment): refused with "ask an admin", nothing created', async () => {
@@ -172,17 +176,87 @@ describe('OIDC sign-in against a real OpenID Provider', () => {
     ]);
   });
 
-  test('a deactivated person is refused, and deactivation ends their sessions at once', async () => {
+  test('a deactivated person is refused; deactivation ends access to that organization only', async () => {
     account('dora', 'dora@acme.example');
     const { agent } = await signIn(app, op, 'dora');
     expect((await me(app, agent)).status).toBe(200);
-    const dora = await tdb.db('users').where({ email_key: 'dora@acme.example' }).first();
+    const dora = await tdb.db('users').where({ org_id: acme.id, email_key: 'dora@acme.example' }).first();
+    // Dora also belongs to Initech, whose record waits for her (SCIM-provisioned there).
+    const initech = await makeOrg(tdb.db, 'Initech');
+    await makeMember(tdb.db, initech.id, { userName: 'Dora@acme.example', orgRole: 'member' });
+    const both = await signIn(app, op, 'dora');
+    const places = (body: unknown) => (body as { organizations: { name: string; status: string }[] }).organizations.map((o) => `${o.name}:${o.status}`);
+    expect(places((await me(app, both.agent)).body)).toEqual(['Acme:active', 'Initech:active']);
+
     await tx((t) => deactivateMember(t, acme.id, dora.id));
-    expect(await count('sessions', { user_id: dora.id })).toBe(0);
-    expect((await me(app, agent)).status).toBe(401);
-    const again = await signIn(app, op, 'dora');
+    // Her session and Initech stay; Acme says deactivated.
+    const after = await me(app, both.agent);
+    expect(after.status).toBe(200);
+    expect(places(after.body)).toEqual(['Acme:deactivated', 'Initech:active']);
+    expect((await signIn(app, op, 'dora')).response.status).toBe(303);
+
+    // In no other organization, a deactivated person is refused.
+    account('dan', 'dan@acme.example');
+    await signIn(app, op, 'dan');
+    const dan = await tdb.db('users').where({ org_id: acme.id, email_key: 'dan@acme.example' }).first();
+    await tx((t) => deactivateMember(t, acme.id, dan.id));
+    const again = await signIn(app, op, 'dan');
     expect(again.response.status).toBe(403);
     expect(await again.response.text()).toContain('deactivated');
+  });
+
+  test('a second subject at the same issuer never moves into an account that signs in there already: refused, audited', async () => {
+    account('sub-one', 'shared-sub@acme.example');
+    expect((await signIn(app, op, 'sub-one')).response.status).toBe(303);
+    const owner = await accountOf('shared-sub@acme.example');
+    account('sub-two', 'shared-sub@acme.example');
+    const [accounts, identities] = [await count('accounts'), await count('external_identities')];
+    const second = await signIn(app, op, 'sub-two');
+    expect(second.response.status).toBe(403);
+    expect(await second.response.text()).toContain('already signs in through this identity provider');
+    expect((await me(app, second.agent)).status).toBe(401);
+    expect(await count('accounts')).toBe(accounts);
+    expect(await count('external_identities')).toBe(identities);
+    expect(await count('external_identities', { external_id: 'sub-two' })).toBe(0);
+    const refused = await tdb.db('audit_log').where({ action: 'sso.sign_in', outcome: 'refused', target_id: owner.id });
+    expect(refused).toHaveLength(1);
+    expect(refused[0].reason).toContain('another identity at this provider');
+  });
+
+  test('two records of one organization matching the verified address: refused with a page that says why, audited', async () => {
+    await makeMember(tdb.db, acme.id, { userName: 'jo', email: 'jo@acme.example' });
+    await makeMember(tdb.db, acme.id, { userName: 'jo-admin', email: 'JO@acme.example', orgRole: 'admin' });
+    account('jo', 'jo@acme.example');
+    const { response, agent } = await signIn(app, op, 'jo');
+    expect(response.status).toBe(403);
+    expect(await response.text()).toContain('More than one member record of your organization matches your email address');
+    expect((await me(app, agent)).status).toBe(401);
+    expect(await tdb.db('users').where({ org_id: acme.id, email_key: 'jo@acme.example' }).whereNotNull('account_id')).toHaveLength(0);
+    expect(await accountOf('jo@acme.example')).toBeUndefined();
+    const refused = await tdb.db('audit_log').where({ action: 'sso.sign_in', outcome: 'refused', org_id: acme.id }).orderBy('id', 'desc').first();
+    expect(refused.reason).toMatch(/2 member records/);
+  });
+
+  test('the takeover chain of the old model: another organization\'s record with the admin\'s name never reaches her account', async () => {
+    // Globex's admin signs in; her record there is linked to her account.
+    const globex = await makeOrg(tdb.db, 'Globex');
+    await makeMember(tdb.db, globex.id, { userName: 'grace@globex.example', orgRole: 'admin' });
+    account('grace', 'grace@globex.example');
+    expect((await signIn(app, op, 'grace')).response.status).toBe(303);
+    const grace = await accountOf('grace@globex.example');
+    // Acme's IdP writes a record with her userName and email, then rewrites its emails.
+    const forged = await makeMember(tdb.db, acme.id, { userName: 'grace@globex.example', email: 'grace@globex.example', orgRole: 'admin' });
+    await tdb.db('users').where({ id: forged.user.id }).update({ email: 'trudy@acme.example' });
+    await tdb.db('user_emails').where({ user_id: forged.user.id }).update({ value: 'trudy@acme.example' });
+    // A sign-in with the new, verified address is Trudy's own account, in Acme only.
+    account('trudy', 'trudy@acme.example');
+    const m = await signIn(app, op, 'trudy');
+    expect(m.response.status).toBe(303);
+    const trudy = (await me(app, m.agent)).body as { user: { id: string }; organizations: { name: string }[] };
+    expect(trudy.user.id).not.toBe(grace.id);
+    expect(trudy.organizations.map((o: { name: string }) => o.name)).toEqual(['Acme']);
+    expect((await tdb.db('accounts').where({ id: grace.id }).first()).email).toBe('grace@globex.example');
+    expect(await tdb.db('users').where({ org_id: globex.id, account_id: grace.id })).toHaveLength(1);
   });
 
   test.each([
@@ -193,10 +267,11 @@ describe('OIDC sign-in against a real OpenID Provider', () => {
     const existing = await makeMember(tdb.db, acme.id, { userName: `eve-${String(verified)}@acme.example` });
     const id = `eve-${String(verified)}`;
     op.accounts.set(id, { email: existing.user.email!, ...(verified === undefined ? {} : { email_verified: verified }) });
-    const users = await count('users');
+    const [users, accounts] = [await count('users'), await count('accounts')];
     const { response } = await signIn(app, op, id);
     expect(response.status).toBe(403);
     expect(await count('users')).toBe(users);
+    expect(await count('accounts')).toBe(accounts);
     expect(await count('external_identities', { external_id: id })).toBe(0);
   });
 
@@ -266,8 +341,8 @@ describe('OIDC sign-in against a real OpenID Provider', () => {
     // session never held an ID token
     account('ulla', 'ulla@acme.example');
     const plain = await signIn(app, op, 'ulla');
-    const user = await tdb.db('users').where({ email_key: 'ulla@acme.example' }).first();
-    const row = await tdb.db('sessions').where({ user_id: user.id }).first();
+    const ulla = await accountOf('ulla@acme.example');
+    const row = await tdb.db('sessions').where({ account_id: ulla.id }).first();
     expect(JSON.stringify(row.data)).not.toContain('idToken');
     const plainOut = await plain.agent.request(`${app.url}/logout`, { method: 'POST' });
     expect(plainOut.location).toBe(`${app.url}/login`);
@@ -289,7 +364,7 @@ describe('OIDC sign-in against a real OpenID Provider', () => {
     expect(body.organizations![0]).toMatchObject({ role: 'admin' });
   });
 
-  test('a sign-in without a groups claim never removes an admin role given by hand; SCIM-owned fields stay', async () => {
+  test('a sign-in without a groups claim never removes an admin role given by hand; the record stays the organization\'s, the account follows the claims', async () => {
     const hand = await makeMember(tdb.db, acme.id, { userName: 'hanna@acme.example', orgRole: 'admin' });
     await tdb.db('users').where({ id: hand.user.id }).update({ display_name: 'Hanna (from SCIM)' });
     await tx((t) => setIdpOwned(t, acme.id, hand.user.id, ['displayName']));
@@ -299,7 +374,8 @@ describe('OIDC sign-in against a real OpenID Provider', () => {
     expect(body.organizations![0]).toMatchObject({ role: 'admin' });
     const row = await tdb.db('users').where({ id: hand.user.id }).first();
     expect(row.display_name).toBe('Hanna (from SCIM)');
-    expect(row.family_name).toBe('Claims'); // not owned by SCIM: updated
+    expect(row.family_name).toBeNull(); // the organization's record: sign-in never writes it
+    expect(await accountOf('hanna@acme.example')).toMatchObject({ display_name: 'Hanna From Claims', family_name: 'Claims' });
   });
 
   test('full seats gone: a viewer seat when the org says so, a refusal page otherwise', async () => {
@@ -342,11 +418,11 @@ describe('OIDC sign-in against a real OpenID Provider', () => {
   test('logout ends the session', async () => {
     account('leo', 'leo@acme.example');
     const { agent } = await signIn(app, op, 'leo');
-    const leo = await tdb.db('users').where({ email_key: 'leo@acme.example' }).first();
-    expect(await count('sessions', { user_id: leo.id })).toBe(1);
+    const leo = await accountOf('leo@acme.example');
+    expect(await count('sessions', { account_id: leo.id })).toBe(1);
     const out = await agent.request(`${app.url}/logout`, { method: 'POST' });
     expect(out.status).toBe(303);
-    expect(await count('sessions', { user_id: leo.id })).toBe(0);
+    expect(await count('sessions', { account_id: leo.id })).toBe(0);
     expect((await me(app, agent)).status).toBe(401);
   });
 });
@@ -397,8 +473,8 @@ describe('OIDC responses that do not check out are refused', () => {
     } finally {
       op.tamper = null;
     }
-    expect(await count('users', { email_key: 'mallory@acme.example' })).toBe(0);
-    expect(await count('users', { email_key: 'tom@acme.example' })).toBe(0);
+    expect(await count('accounts', { email_key: 'mallory@acme.example' })).toBe(0);
+    expect(await count('accounts', { email_key: 'tom@acme.example' })).toBe(0);
   });
 
   test('a callback without code or error, and an unknown provider', async () => {

@@ -1,25 +1,25 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { adminLink } from '../../src/cli/admin-link.ts';
 import { ConfigError } from '../../src/config/env.ts';
-import { endSessionsOfUser } from '../../src/domain/sessions.ts';
+import { endSessionsOfAccount } from '../../src/domain/sessions.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
-import { makeMember, makeOrg, testActor } from '../support/factories.ts';
+import { accountFor, makeMember, makeOrg, testActor } from '../support/factories.ts';
 import { Agent } from '../support/https-fetch.ts';
 import { startApp, type RunningApp } from '../support/sso-app.ts';
 
-// Sessions live in the database: any instance reads them, deactivation deletes them.
+// Sessions live in the database: any instance reads them; ending an account's sessions signs it out everywhere.
 
 let tdb: TestDb;
 let a: RunningApp;
 let b: RunningApp;
-let userId: string;
+let accountId: string;
 
 beforeAll(async () => {
   tdb = await createTestDb();
   a = await startApp(tdb.db, { TRUST_PROXY: 'true' });
   b = await startApp(tdb.db, {});
   const org = await makeOrg(tdb.db, 'Initech');
-  userId = (await makeMember(tdb.db, org.id, { userName: 'peter@initech.example', orgRole: 'admin' })).user.id;
+  accountId = await accountFor(tdb.db, (await makeMember(tdb.db, org.id, { userName: 'peter@initech.example', orgRole: 'admin' })).user.id);
 });
 afterAll(async () => {
   await a?.stop();
@@ -42,15 +42,15 @@ describe('server-side sessions', () => {
     agent.cookies(b.url).set('orgbridge.sid', cookie);
     const res = await agent.request(`${b.url}/auth/me`);
     expect(res.status).toBe(200);
-    const row = await tdb.db('sessions').where({ user_id: userId }).first();
-    expect(row.data.userId).toBe(userId);
+    const row = await tdb.db('sessions').where({ account_id: accountId }).first();
+    expect(row.data.accountId).toBe(accountId);
     expect(new Date(row.expires_at).getTime()).toBeGreaterThan(Date.now() + 11 * 3600_000);
   });
 
   test('ending a person\'s sessions signs them out everywhere', async () => {
     const one = await signedIn(a);
     const two = await signedIn(b);
-    await endSessionsOfUser(tdb.db, userId);
+    await endSessionsOfAccount(tdb.db, accountId);
     expect((await one.agent.request(`${a.url}/auth/me`)).status).toBe(401);
     expect((await two.agent.request(`${b.url}/auth/me`)).status).toBe(401);
   });
@@ -94,21 +94,21 @@ describe('server-side sessions', () => {
 });
 
 describe('the session store', () => {
-  test('a save from a request in flight does not bring back a session ended by deactivation', async () => {
+  test('a save from a request in flight does not bring back a session that was ended', async () => {
     const { KnexSessionStore } = await import('../../src/sso/session/store.ts');
     const store = new KnexSessionStore(tdb.db, 3600_000);
     const cookie = { originalMaxAge: 3600_000, expires: new Date(Date.now() + 3600_000) } as never;
     const save = (sid: string, data: Record<string, unknown>) =>
       new Promise<void>((resolve, reject) => store.set(sid, { cookie, ...data } as never, (err) => (err ? reject(err) : resolve())));
     const signedInAt = new Date().toISOString();
-    await save('fresh-sid', { userId, signedInAt });
+    await save('fresh-sid', { accountId, signedInAt });
     expect(await tdb.db('sessions').where({ sid: 'fresh-sid' }).first()).toBeTruthy();
-    await endSessionsOfUser(tdb.db, userId);
-    await save('fresh-sid', { userId, signedInAt: new Date(Date.now() - 60_000).toISOString(), csrfToken: 'x' });
+    await endSessionsOfAccount(tdb.db, accountId);
+    await save('fresh-sid', { accountId, signedInAt: new Date(Date.now() - 60_000).toISOString(), csrfToken: 'x' });
     expect(await tdb.db('sessions').where({ sid: 'fresh-sid' }).first()).toBeUndefined();
     // Sessions before sign-in (OIDC state, returnTo) are upserted as usual.
     await save('anon-sid', { returnTo: '/x' });
-    expect(await tdb.db('sessions').where({ sid: 'anon-sid' }).first()).toMatchObject({ user_id: null });
+    expect(await tdb.db('sessions').where({ sid: 'anon-sid' }).first()).toMatchObject({ account_id: null });
     expect(await store.prune()).toBe(0);
   });
 });

@@ -20,11 +20,13 @@ export interface TestDb {
 
 export const onPostgres = (): boolean => Boolean(process.env.DATABASE_URL);
 
-export async function createTestDb(poolMax = 10): Promise<TestDb> {
+/** `migrated: false` leaves the schema empty (a migration test runs the migrations itself). */
+export async function createTestDb(poolMax = 10, opts: { migrated?: boolean } = {}): Promise<TestDb> {
   const url = process.env.DATABASE_URL;
+  const migrated = opts.migrated ?? true;
   if (!url) {
     const db = openDb({ dataDir: 'memory://' });
-    await migrate(db);
+    if (migrated) await migrate(db);
     return { db, openAnother: () => db, close: () => db.destroy() };
   }
   const schema = `t_${randomBytes(6).toString('hex')}`;
@@ -33,7 +35,7 @@ export async function createTestDb(poolMax = 10): Promise<TestDb> {
   await admin.destroy();
   const open = (max: number) => openDb({ databaseUrl: url, dataDir: 'unused', schema, poolMax: max });
   const db = open(poolMax);
-  await migrate(db);
+  if (migrated) await migrate(db);
   const extra: Db[] = [];
   return {
     db,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../../src/db/connect.ts';
 import { runInTransaction, type Actor } from '../../src/domain/context.ts';
+import { createAccount, findAccountByEmail, linkRecord } from '../../src/domain/accounts.ts';
 import { addMember, type AddMemberInput } from '../../src/domain/memberships.ts';
 import { createOrganization } from '../../src/domain/organizations.ts';
 import { createTeam } from '../../src/domain/teams.ts';
@@ -25,6 +26,22 @@ export async function makeMember(
   return runInTransaction(db, testActor, (tx) =>
     addMember(tx, { orgId, person: { userName, email: email ?? (userName.includes('@') ? userName : null) }, ...rest }),
   );
+}
+
+/**
+ * The account linked to a member record, made and linked (as an operator would) when the
+ * record has none yet: the person behind a record, for tests that sign them in.
+ */
+export async function accountFor(db: Db, recordId: string): Promise<string> {
+  const record = await db('users').where({ id: recordId }).first<UserRow | undefined>();
+  if (!record) throw new Error(`no member record ${recordId}`);
+  if (record.account_id) return record.account_id;
+  return runInTransaction(db, testActor, async (tx) => {
+    const email = record.email ?? (record.user_name.includes('@') ? record.user_name : null);
+    const account = (email && (await findAccountByEmail(tx.trx, email))) || (await createAccount(tx, { email, displayName: record.display_name }));
+    await linkRecord(tx, record, account.id, 'operator');
+    return account.id;
+  });
 }
 
 export async function makeTeam(db: Db, orgId: string, name = `team-${uniq()}`): Promise<TeamRow> {

@@ -317,7 +317,7 @@ describe.skipIf(Boolean(skip))('organization dashboard in Chromium', () => {
       await s.page.getByRole('status').filter({ hasText: 'Seat license saved.' }).waitFor();
       expect(await h.t.db('organizations').where({ id: c.org.id }).first()).toMatchObject({ models_full_seats: 7, models_viewer_seats: null });
       expect(await s.page.locator('table.seats tbody tr').first().locator('td').allTextContents()).toEqual([expect.any(String), '7', expect.any(String)]);
-      expect(await h.t.db('audit_log').where({ org_id: c.org.id, action: 'org.seat_license', actor_id: c.sysAdmin.id })).toHaveLength(1);
+      expect(await h.t.db('audit_log').where({ org_id: c.org.id, action: 'org.seat_license', actor_id: c.as.sysAdmin.accountId })).toHaveLength(1);
       await s.page.getByLabel('Full seats').fill('');
       await s.page.getByRole('button', { name: 'Save license', exact: true }).click();
       await expect.poll(async () => (await h.t.db('organizations').where({ id: c.org.id }).first()).models_full_seats).toBeNull();

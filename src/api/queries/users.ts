@@ -23,6 +23,10 @@ export interface UserListRow {
   status: MembershipStatus;
   teams: { id: string; name: string; role: TeamRole; customRoleId: string | null }[];
   billingAdmin: boolean;
+  /** Whether the record is linked to an account (SPEC §1 "Link"), how, and when that person last signed in. */
+  linked: boolean;
+  linkedBy: string | null;
+  lastSignInAt: string | null;
   activity: { addedAt: string | null; lastActiveAt: string | null; daysActive: number };
 }
 
@@ -60,6 +64,9 @@ interface RawRow {
   status: MembershipStatus;
   teams: UserListRow['teams'] | string;
   billing_admin: boolean;
+  linked_by: string | null;
+  account_id: string | null;
+  last_sign_in_at: Date | null;
   created_at: Date;
   last_active_at: Date | null;
   days_active: number;
@@ -77,6 +84,9 @@ function toRow(r: RawRow): UserListRow {
     status: r.status,
     teams: typeof r.teams === 'string' ? (JSON.parse(r.teams) as UserListRow['teams']) : r.teams,
     billingAdmin: r.billing_admin,
+    linked: r.account_id !== null,
+    linkedBy: r.linked_by,
+    lastSignInAt: iso(r.last_sign_in_at),
     activity: { addedAt: iso(r.created_at), lastActiveAt: iso(r.last_active_at), daysActive: r.days_active },
   };
 }
@@ -94,6 +104,9 @@ function select(conn: Conn, q: Knex.QueryBuilder): Knex.QueryBuilder {
     'm.created_at',
     'm.last_active_at',
     'm.days_active',
+    'u.account_id',
+    'u.linked_by',
+    conn.raw('(select a.last_sign_in_at from accounts a where a.id = u.account_id) as last_sign_in_at'),
     conn.raw(`exists (select 1 from organizations o where o.id = m.org_id and o.billing_admin_user_id = u.id) as billing_admin`),
     conn.raw(
       `coalesce((select json_agg(json_build_object('id', t.id, 'name', t.name, 'role', tm.role, 'customRoleId', tm.custom_role_id) order by t.name_key)

@@ -16,18 +16,19 @@ export function meRoutes(deps: AppDeps): Router {
       res.json({ user: null, apiKey: { id: caller.keyId }, systemAdmin: false, orgs: [{ ...org, role: 'admin', status: 'active' }] });
       return;
     }
-    const user = await deps.db('users').where({ id: caller.userId }).first('id', 'user_name', 'email', 'display_name', 'system_admin');
+    const account = await deps.db('accounts').where({ id: caller.accountId }).first('id', 'email', 'display_name', 'system_admin');
     const orgs = await deps.db('memberships as m')
+      .join('users as u', 'u.id', 'm.user_id')
       .join('organizations as o', 'o.id', 'm.org_id')
-      .where('m.user_id', caller.userId)
+      .where('u.account_id', caller.accountId)
       .modify((q) => {
         if (caller.kind === 'user_key' && caller.keyOrgId) q.where('m.org_id', caller.keyOrgId);
       })
       .orderBy('o.name')
-      .select('o.id', 'o.name', 'o.slug', 'm.org_role as role', 'm.status');
+      .select('o.id', 'o.name', 'o.slug', 'm.org_role as role', 'm.status', 'u.id as memberId');
     res.json({
-      user: { id: user.id, userName: user.user_name, email: user.email, name: user.display_name || user.user_name },
-      systemAdmin: user.system_admin,
+      user: { id: account.id, userName: account.email, email: account.email, name: account.display_name || account.email },
+      systemAdmin: account.system_admin,
       orgs,
       // For the dashboard: cookie-authenticated writes send it back in X-CSRF-Token.
       ...(caller.kind === 'session' ? { csrfToken: csrfTokenOf(req) } : {}),
@@ -40,8 +41,10 @@ export function meRoutes(deps: AppDeps): Router {
     const q = deps.db('organizations as o').orderBy('o.name').select('o.*');
     if (caller.kind === 'admin_key') q.where('o.id', caller.keyOrgId);
     else {
-      const sys = await deps.db('users').where({ id: caller.userId }).first('system_admin');
-      if (!sys?.system_admin) q.whereIn('o.id', deps.db('memberships').where({ user_id: caller.userId }).whereNot('status', 'deactivated').select('org_id'));
+      const sys = await deps.db('accounts').where({ id: caller.accountId }).first('system_admin');
+      if (!sys?.system_admin) {
+        q.whereIn('o.id', deps.db('memberships as m').join('users as u', 'u.id', 'm.user_id').where('u.account_id', caller.accountId).whereNot('m.status', 'deactivated').select('m.org_id'));
+      }
     }
     res.json({ items: (await q).map(orgView) });
   });

@@ -15,6 +15,7 @@ import * as s from './users.schema.ts';
 const invitationView = (i: InvitationRow) => ({
   id: i.id,
   userId: i.user_id,
+  invitee: i.invitee,
   orgRole: i.org_role,
   teamIds: i.team_ids,
   invitedBy: i.invited_by,
@@ -24,8 +25,8 @@ const invitationView = (i: InvitationRow) => ({
   revokedAt: iso(i.revoked_at),
 });
 
-// invite() → addMember() finds an existing person by id and would insert a second
-// membership (a unique violation, so a 500); say plainly that they are already a member.
+// Someone this organization already has (by userName or address) is not invited again:
+// say so plainly. Only this organization's records are looked at.
 async function refuseExistingMember(deps: AppDeps, orgId: string, ref: string): Promise<void> {
   const key = identityKey(ref.trim());
   const row = await deps.db('memberships as m')
@@ -116,7 +117,7 @@ export function userRoutes(deps: AppDeps): Router {
     res
       .status(201)
       .location(`${req.baseUrl}/invitations/${invitation.id}`)
-      .json({ ...invitationView(invitation), token, link, user: await userOr404(invitation.org_id, invitation.user_id) });
+      .json({ ...invitationView(invitation), token, link, user: await userOr404(invitation.org_id, invitation.user_id!) });
   });
 
   r.delete('/invitations/:invitationId', authorize('org.users.invite'), idParams('invitationId'), async (req, res) => {

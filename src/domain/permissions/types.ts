@@ -58,7 +58,10 @@ export interface OrgMembership {
 
 /** Who is asking. Built by the caller from the directory; can() never reads storage. */
 export interface Principal {
+  /** The account (who signs in; owner of runs and reports), or `api_key:<id>` for an organization key. */
   readonly userId: string;
+  /** The account's member record in `org`, when it has one. */
+  readonly memberId?: string;
   /** Instance-level (SPEC §1); independent of any organization membership. */
   readonly systemAdmin: boolean;
   readonly org?: OrgMembership;

@@ -17,11 +17,16 @@ const TEAM_RANK: Record<TeamRole, number> = { 'view-only': 0, member: 1, admin: 
 /** idp_owned names SCIM uses for the organization role. */
 const ORG_ROLE_OWNED = ['organizationRole', 'orgRole', 'roles', 'role'];
 
-export async function applyGroupClaims(tx: Tx, userId: string, groups: string[]): Promise<void> {
+/** Applies the groups to every active member record linked to the account. */
+export async function applyGroupClaims(tx: Tx, accountId: string, groups: string[]): Promise<void> {
   const keys = [...new Set(groups.map((g) => g.normalize('NFKC').toLowerCase()))];
   if (!keys.length) return;
-  const memberships = (await tx.trx('memberships').where({ user_id: userId, status: 'active' })) as MembershipRow[];
+  const memberships = (await tx.trx('memberships as m')
+    .join('users as u', 'u.id', 'm.user_id')
+    .where({ 'u.account_id': accountId, 'm.status': 'active' })
+    .select('m.*')) as MembershipRow[];
   for (const m of memberships) {
+    const userId = m.user_id;
     const roleGroups = await roleGroupsFor(tx.trx, m.org_id, groups);
 
     const owned = Array.isArray(m.idp_owned) ? m.idp_owned : [];

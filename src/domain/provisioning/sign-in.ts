@@ -1,26 +1,39 @@
 import type { Db } from '../../db/connect.ts';
+import { createAccount, findAccountByEmail, linkRecord, updateAccountProfile } from '../accounts.ts';
 import { audit } from '../audit.ts';
 import { runInTransaction, type Actor, type Tx } from '../context.ts';
 import { findOrgByEmailDomain } from '../domains.ts';
 import { acceptOpenInvitations } from '../invitations.ts';
 import { DomainError } from '../errors.ts';
+import { findAccountByExternalIdentity, hasIdentityAt, linkExternalIdentity, touchExternalIdentity } from '../external-identities.ts';
 import { lockInstance } from '../last-admin-guard.ts';
 import { addMember } from '../memberships.ts';
-import { createPerson, findUserByEmail, updatePerson, type PersonInput } from '../people.ts';
+import { identityKey } from '../people.ts';
 import { claimFirstSystemAdmin } from '../system-admins.ts';
 import { addTeamMember } from '../teams.ts';
-import type { MembershipRow, UserRow } from '../types.ts';
+import type { AccountRow, MembershipRow, OrganizationRow } from '../types.ts';
 import { applyGroupClaims } from './group-claims.ts';
-import { findUserByExternalIdentity, linkExternalIdentity, touchExternalIdentity } from '../external-identities.ts';
 import { deploymentIsEmpty } from './system-admin.ts';
 
-// Sign-in provisioning (SPEC §5): who may come in, and what a sign-in creates or
-// changes. Protocol-neutral: OIDC and LDAP both hand in a SignInClaims.
+// Sign-in provisioning (SPEC §1 "Account", "Link"; §5): who may come in, which account a
+// sign-in is, which member records it links to, and what it creates. Protocol-neutral:
+// OIDC and LDAP both hand in a SignInClaims.
+//
+// The order matters and each step needs proof:
+//  1. the account: by (provider, external id); else by verified email, but only into an
+//     account that has no identity at this provider yet (another subject of the same
+//     issuer never moves into it); else a new account — kept only if the sign-in succeeds;
+//  2. links: in each organization that trusts the provider, the one unlinked record whose
+//     userName or primary email is the verified email (two candidates: refused, audited);
+//  3. open invitations of the linked records are accepted;
+//  4. domain capture: an organization that verified the email's domain and provisions
+//     automatically gets a new record for a person it does not have yet;
+//  5. access: some active record, or system admin; else the reason it was refused.
 
 export interface SignInClaims {
   /** 'oidc:<issuer>' or 'ldap:<url>'; with externalId, the key of external_identities. */
   provider: string;
-  /** OIDC `sub`; LDAP entryUUID (or the username when the server has none). */
+  /** OIDC `sub`; LDAP entryUUID or objectGUID. */
   externalId: string;
   /** Only a verified address (email_verified === true, or LDAP); null otherwise — never used for linking or capture. */
   email: string | null;
@@ -40,134 +53,160 @@ export interface SignInPolicy {
   now: Date;
 }
 
-export type SignInRefusalReason = 'not_provisioned' | 'deactivated' | 'invitation_expired';
+export type SignInRefusalReason = 'not_provisioned' | 'deactivated' | 'invitation_expired' | 'identity_conflict' | 'ambiguous_record';
 
 export interface SignInResult {
-  userId: string;
-  createdPerson: boolean;
+  accountId: string;
+  createdAccount: boolean;
   joinedOrgId: string | null;
   systemAdmin: boolean;
 }
 
-/** idp_owned names under which SCIM owns the profile fields sign-in could update. */
-const OWNED: Record<'displayName' | 'givenName' | 'familyName', string[]> = {
-  displayName: ['displayName'],
-  givenName: ['name', 'name.givenName', 'givenName'],
-  familyName: ['name', 'name.familyName', 'familyName'],
-};
+const REASONS: readonly SignInRefusalReason[] = ['not_provisioned', 'deactivated', 'invitation_expired', 'identity_conflict', 'ambiguous_record'];
 
-function refuse(reason: SignInRefusalReason, message: string, c: SignInClaims, userId: string | null, orgId: string | null = null): DomainError {
-  return new DomainError('forbidden', message, { reason }, { orgId, action: 'sso.sign_in', targetType: userId ? 'user' : 'identity', targetId: userId ?? `${c.provider}#${c.externalId}` });
+function refuse(reason: SignInRefusalReason, message: string, c: SignInClaims, accountId: string | null, orgId: string | null = null): DomainError {
+  return new DomainError('forbidden', message, { reason }, { orgId, action: 'sso.sign_in', targetType: accountId ? 'account' : 'identity', targetId: accountId ?? `${c.provider}#${c.externalId}` });
 }
 
-async function memberships(tx: Tx, userId: string): Promise<MembershipRow[]> {
-  return (await tx.trx('memberships').where({ user_id: userId })) as MembershipRow[];
+/** Whether the provider is trusted for this organization (every provider is, until configured otherwise). */
+function trusts(_c: SignInClaims, _org: Pick<OrganizationRow, 'id' | 'slug'>): boolean {
+  return true;
 }
 
-async function updateProfile(tx: Tx, user: UserRow, c: SignInClaims, owned: Set<string>): Promise<void> {
-  const patch: Partial<PersonInput> = {};
-  const fields = [
-    ['displayName', 'display_name'],
-    ['givenName', 'given_name'],
-    ['familyName', 'family_name'],
-  ] as const;
-  for (const [field, column] of fields) {
-    const value = c[field];
-    if (value && value !== user[column] && !OWNED[field].some((f) => owned.has(f))) patch[field] = value;
-  }
-  if (Object.keys(patch).length) await updatePerson(tx, user.id, patch);
+type Place = MembershipRow & { record_id: string; slug: string };
+
+/** The account's memberships, through its linked records. */
+async function placesOf(tx: Tx, accountId: string): Promise<Place[]> {
+  return (await tx.trx('users as u')
+    .join('memberships as m', 'm.user_id', 'u.id')
+    .join('organizations as o', 'o.id', 'u.org_id')
+    .where('u.account_id', accountId)
+    .select('m.*', 'u.id as record_id', 'o.slug')) as Place[];
 }
 
 /**
- * Domain capture: an unknown person whose verified email domain (exact match) an
- * organization claimed joins it as `member` with its default seat — a viewer seat when
- * full seats are gone and the organization says so, else a refusal — and its default
- * team, when auto-provisioning is on for the deployment and for the organization.
+ * Step 1: the account this sign-in is. An identity is linked to an existing account by
+ * verified email only when that account has no identity at this provider (SPEC §5), and
+ * only when the provider is trusted for every organization the account is in: a provider
+ * one tenant configured must not sign into another tenant's people.
  */
-async function capture(tx: Tx, c: SignInClaims, policy: SignInPolicy, person: { userId: string } | PersonInput): Promise<{ userId: string; orgId: string } | null> {
-  if (!c.email || !policy.autoProvisioning) return null;
-  const org = await findOrgByEmailDomain(tx.trx, c.email);
-  if (!org || !org.auto_provisioning) return null;
-  const { user } = await addMember(tx, { orgId: org.id, person, orgRole: 'member', status: 'active', seatOverflow: 'org-policy' });
-  if (org.default_team_id) await addTeamMember(tx, org.id, org.default_team_id, user.id, 'member');
-  return { userId: user.id, orgId: org.id };
+async function resolveAccount(tx: Tx, c: SignInClaims): Promise<{ account: AccountRow; created: boolean; empty: boolean }> {
+  const known = await findAccountByExternalIdentity(tx.trx, c.provider, c.externalId);
+  if (known) {
+    await touchExternalIdentity(tx.trx, c.provider, c.externalId);
+    return { account: known, created: false, empty: false };
+  }
+  if (!c.email) throw refuse('not_provisioned', 'no verified email address: no account is created and none is linked', c, null);
+  const byEmail = await findAccountByEmail(tx.trx, c.email);
+  if (byEmail) {
+    if (await hasIdentityAt(tx.trx, byEmail.id, c.provider)) {
+      throw refuse('identity_conflict', 'the account that holds this email address already signs in with another identity at this provider', c, byEmail.id);
+    }
+    const places = await placesOf(tx, byEmail.id);
+    const untrusted = places.find((p) => !trusts(c, { id: p.org_id, slug: p.slug }));
+    if (untrusted) {
+      throw refuse('identity_conflict', 'the account that holds this email address belongs to an organization that does not trust this provider', c, byEmail.id, untrusted.org_id);
+    }
+    await linkExternalIdentity(tx, c.provider, c.externalId, byEmail.id);
+    return { account: byEmail, created: false, empty: false };
+  }
+  await lockInstance(tx.trx);
+  const empty = await deploymentIsEmpty(tx);
+  const account = await createAccount(tx, { email: c.email, displayName: c.displayName, givenName: c.givenName, familyName: c.familyName });
+  await linkExternalIdentity(tx, c.provider, c.externalId, account.id);
+  return { account, created: true, empty };
 }
 
-function newPerson(c: SignInClaims & { email: string }): PersonInput {
-  return { userName: c.email, email: c.email, displayName: c.displayName, givenName: c.givenName, familyName: c.familyName };
+/**
+ * Step 2: link the records that wait for this person. A candidate is an unlinked record
+ * whose userName or primary email is the verified address, in an organization that
+ * trusts the provider and has no record linked to this account yet. Two candidates in one
+ * organization are two people to that organization: the sign-in is refused, not guessed.
+ */
+async function linkWaitingRecords(tx: Tx, c: SignInClaims & { email: string }, accountId: string): Promise<void> {
+  const key = identityKey(c.email);
+  const candidates = (await tx.trx('users as u')
+    .join('organizations as o', 'o.id', 'u.org_id')
+    .whereNull('u.account_id')
+    .where((w) => w.where('u.user_name_key', key).orWhere('u.email_key', key))
+    .whereNotExists(tx.trx('users as mine').whereRaw('mine.org_id = u.org_id').where('mine.account_id', accountId))
+    .orderBy('u.org_id')
+    .select('u.id', 'u.org_id', 'u.account_id', 'o.slug')) as { id: string; org_id: string; account_id: null; slug: string }[];
+  const byOrg = new Map<string, typeof candidates>();
+  for (const r of candidates) {
+    if (!trusts(c, { id: r.org_id, slug: r.slug })) continue;
+    byOrg.set(r.org_id, [...(byOrg.get(r.org_id) ?? []), r]);
+  }
+  for (const [orgId, records] of byOrg) {
+    if (records.length > 1) {
+      throw refuse('ambiguous_record', `${records.length} member records of one organization match this email address; an administrator must tell them apart before this person can sign in`, c, accountId, orgId);
+    }
+    await linkRecord(tx, records[0]!, accountId, 'sign_in');
+  }
+}
+
+/**
+ * Step 4, domain capture: an organization that verified the email's domain, trusts the
+ * provider and provisions automatically gets a new member record (as `member`, its
+ * default seat — a viewer seat when full seats are gone and it says so — and its default
+ * team), when it has none for this person yet.
+ */
+async function capture(tx: Tx, c: SignInClaims & { email: string }, policy: SignInPolicy, accountId: string, places: Place[]): Promise<string | null> {
+  if (!policy.autoProvisioning) return null;
+  const org = await findOrgByEmailDomain(tx.trx, c.email);
+  if (!org || !org.auto_provisioning || !trusts(c, org)) return null;
+  if (places.some((p) => p.org_id === org.id)) return null;
+  const person = { userName: c.email, email: c.email, displayName: c.displayName, givenName: c.givenName, familyName: c.familyName };
+  const { user } = await addMember(tx, { orgId: org.id, person, link: { accountId, by: 'sign_in' }, orgRole: 'member', status: 'active', seatOverflow: 'org-policy' });
+  if (org.default_team_id) await addTeamMember(tx, org.id, org.default_team_id, user.id, 'member');
+  return org.id;
+}
+
+/** The person's own sign-in keeps their account's profile current (SPEC §1). */
+async function refreshProfile(tx: Tx, account: AccountRow, c: SignInClaims): Promise<void> {
+  const patch: Record<string, string> = {};
+  if (c.displayName && c.displayName !== account.display_name) patch.displayName = c.displayName;
+  if (c.givenName && c.givenName !== account.given_name) patch.givenName = c.givenName;
+  if (c.familyName && c.familyName !== account.family_name) patch.familyName = c.familyName;
+  // A changed verified address follows, unless another account holds it.
+  if (c.email && identityKey(c.email) !== account.email_key && !(await findAccountByEmail(tx.trx, c.email))) patch.email = c.email;
+  if (Object.keys(patch).length) await updateAccountProfile(tx, account.id, patch);
+  await tx.trx('accounts').where({ id: account.id }).update({ last_sign_in_at: tx.trx.fn.now() });
 }
 
 async function signInTx(tx: Tx, c: SignInClaims, policy: SignInPolicy): Promise<SignInResult> {
-  let user = await findUserByExternalIdentity(tx.trx, c.provider, c.externalId);
-  let createdPerson = false;
-  let joinedOrgId: string | null = null;
+  const { account, created, empty } = await resolveAccount(tx, c);
+  let systemAdmin = account.system_admin;
+  // Bootstrap: the first person on an empty deployment, whatever the switches.
+  if (empty) systemAdmin = await claimFirstSystemAdmin(tx, account.id);
 
-  if (!user && c.email) {
-    // A verified address links the identity to the person who already has it.
-    user = await findUserByEmail(tx.trx, c.email);
-    if (user) await linkExternalIdentity(tx, c.provider, c.externalId, user.id);
-  }
-
-  if (!user) {
-    if (!c.email) throw refuse('not_provisioned', 'no verified email address: no account is created and none is linked', c, null);
-    const email = c.email;
-    await lockInstance(tx.trx);
-    if (await deploymentIsEmpty(tx)) {
-      // Bootstrap: the first person on an empty deployment, whatever the switches.
-      const created = await createPerson(tx, newPerson({ ...c, email }));
-      createdPerson = true;
-      const joined = await capture(tx, c, policy, { userId: created.id });
-      joinedOrgId = joined?.orgId ?? null;
-      user = created;
-    } else {
-      const joined = await capture(tx, c, policy, newPerson({ ...c, email }));
-      if (!joined) throw refuse('not_provisioned', 'unknown person and no organization provisions them automatically', c, null);
-      createdPerson = true;
-      joinedOrgId = joined.orgId;
-      user = (await tx.trx('users').where({ id: joined.userId }).first()) as UserRow;
-    }
-    await linkExternalIdentity(tx, c.provider, c.externalId, user.id);
-  } else {
-    await touchExternalIdentity(tx.trx, c.provider, c.externalId);
-  }
-
-  const userId = user.id;
+  if (c.email) await linkWaitingRecords(tx, { ...c, email: c.email }, account.id);
   // An invited person becomes active with the invitation's role and teams.
-  await acceptOpenInvitations(tx, userId, policy.now);
-  let ms = await memberships(tx, userId);
-  // Still pending after that: the invitation expired or was revoked.
-  const expired = ms.filter((m) => m.status === 'pending').map((m) => m.org_id);
-  if (ms.length === 0 && !createdPerson) {
-    // Known, but in no organization: domain capture may still bring them in.
-    const joined = await capture(tx, c, policy, { userId });
-    if (joined) {
-      joinedOrgId = joined.orgId;
-      ms = await memberships(tx, userId);
-    }
-  }
-  let systemAdmin = user.system_admin;
-  if (ms.some((m) => m.status === 'active')) {
-    systemAdmin = (await claimFirstSystemAdmin(tx, userId)) || systemAdmin;
-  } else if (!systemAdmin) {
-    if (expired.length) throw refuse('invitation_expired', 'the invitation has expired', c, userId, expired[0]);
-    if (ms.some((m) => m.status === 'deactivated')) throw refuse('deactivated', 'the person is deactivated', c, userId, ms[0]!.org_id);
-    // Nobody administers the instance yet: the first person to sign in does.
-    if (!(await claimFirstSystemAdmin(tx, userId))) throw refuse('not_provisioned', 'the person belongs to no organization', c, userId);
-    systemAdmin = true;
+  await acceptOpenInvitations(tx, account.id, policy.now);
+  let places = await placesOf(tx, account.id);
+  const joinedOrgId = c.email ? await capture(tx, { ...c, email: c.email }, policy, account.id, places) : null;
+  if (joinedOrgId) places = await placesOf(tx, account.id);
+
+  if (!places.some((p) => p.status === 'active') && !systemAdmin) {
+    // Still pending after step 3: the invitation expired or was revoked.
+    const pending = places.find((p) => p.status === 'pending');
+    if (pending) throw refuse('invitation_expired', 'the invitation has expired', c, account.id, pending.org_id);
+    const off = places.find((p) => p.status === 'deactivated');
+    if (off) throw refuse('deactivated', 'the person is deactivated', c, account.id, off.org_id);
+    throw refuse('not_provisioned', created ? 'unknown person and no organization provisions them automatically' : 'the person belongs to no organization', c, created ? null : account.id);
   }
 
-  const owned = new Set(ms.flatMap((m) => (Array.isArray(m.idp_owned) ? m.idp_owned : [])));
-  if (!createdPerson) await updateProfile(tx, user, c, owned);
-  if (c.groups !== null) await applyGroupClaims(tx, userId, c.groups);
+  await refreshProfile(tx, account, c);
+  if (c.groups !== null) await applyGroupClaims(tx, account.id, c.groups);
 
   await audit(tx, {
     orgId: joinedOrgId,
     action: 'sso.sign_in',
-    targetType: 'user',
-    targetId: userId,
-    after: { provider: c.provider, createdPerson, joinedOrgId, systemAdmin },
+    targetType: 'account',
+    targetId: account.id,
+    after: { provider: c.provider, createdAccount: created, joinedOrgId, systemAdmin },
   });
-  return { userId, createdPerson, joinedOrgId, systemAdmin };
+  return { accountId: account.id, createdAccount: created, joinedOrgId, systemAdmin };
 }
 
 export function signInActor(c: SignInClaims): Actor {
@@ -182,5 +221,5 @@ export async function provisionSignIn(db: Db, c: SignInClaims, policy: SignInPol
 export function refusalReason(err: unknown): SignInRefusalReason | null {
   if (!(err instanceof DomainError) || err.code !== 'forbidden') return null;
   const r = err.details.reason;
-  return r === 'not_provisioned' || r === 'deactivated' || r === 'invitation_expired' ? r : null;
+  return REASONS.includes(r as SignInRefusalReason) ? (r as SignInRefusalReason) : null;
 }

@@ -1,7 +1,10 @@
 import type { Tx } from '../context.ts';
 
-/** True while nobody exists at all: the deployment is empty. Call after lockInstance. */
+/**
+ * True while the deployment is empty: no organization and no account (SPEC §1). Only
+ * then does the first sign-in become system admin. Call after lockInstance.
+ */
 export async function deploymentIsEmpty(tx: Tx): Promise<boolean> {
-  const row = await tx.trx('users').count<{ n: number }>({ n: '*' }).first();
-  return Number(row?.n ?? 0) === 0;
+  const row = (await tx.trx.raw('select (exists (select 1 from organizations) or exists (select 1 from accounts)) as used')) as { rows: { used: boolean }[] };
+  return !row.rows[0]!.used;
 }

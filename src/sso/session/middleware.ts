@@ -11,7 +11,8 @@ export type AuthMethod = 'oidc' | 'ldap' | 'break_glass';
 
 declare module 'express-session' {
   interface SessionData {
-    userId?: string;
+    /** The signed-in account. */
+    accountId?: string;
     authMethod?: AuthMethod;
     provider?: string;
     /** OIDC sign-ins through a provider with logout on: its name and the ID token, for RP-Initiated Logout. */
@@ -65,10 +66,10 @@ export function sessionMiddleware(deps: AppDeps): RequestHandler {
   return handler;
 }
 
-/** The signed-in person, or null. Needs sessionMiddleware to have run on the request. */
-export function currentUser(req: Request): { userId: string } | null {
-  const userId = req.session?.userId;
-  return typeof userId === 'string' && userId ? { userId } : null;
+/** The signed-in account, or null. Needs sessionMiddleware to have run on the request. */
+export function currentAccount(req: Request): { accountId: string } | null {
+  const accountId = req.session?.accountId;
+  return typeof accountId === 'string' && accountId ? { accountId } : null;
 }
 
 const promisify = (fn: (cb: (err?: unknown) => void) => void) =>
@@ -80,11 +81,11 @@ const promisify = (fn: (cb: (err?: unknown) => void) => void) =>
  */
 export async function establishSession(
   req: Request,
-  who: { userId: string; method: AuthMethod; provider?: string; logout?: { oidcProvider: string; idToken: string } },
+  who: { accountId: string; method: AuthMethod; provider?: string; logout?: { oidcProvider: string; idToken: string } },
   now: Date,
 ): Promise<void> {
   await promisify((cb) => req.session.regenerate(cb));
-  req.session.userId = who.userId;
+  req.session.accountId = who.accountId;
   req.session.authMethod = who.method;
   if (who.provider) req.session.provider = who.provider;
   if (who.logout) {

@@ -2,12 +2,12 @@ import session from 'express-session';
 import type { Db } from '../../db/connect.ts';
 
 // express-session's store over the `sessions` table, so every instance sharing the
-// database shares the sessions. The signed-in person's id is kept in its own column
-// (`user_id`) so that deactivation can end all of a person's sessions in one statement
-// (domain/sessions.ts endSessionsOfUser).
+// database shares the sessions. The signed-in account's id is kept in its own column
+// (`account_id`) so that all of an account's sessions can be ended in one statement
+// (domain/sessions.ts endSessionsOfAccount).
 
 export interface SessionData {
-  userId?: string;
+  accountId?: string;
   [key: string]: unknown;
 }
 
@@ -48,17 +48,17 @@ export class KnexSessionStore extends session.Store {
 
   override set(sid: string, sess: session.SessionData, cb?: Callback): void {
     const data = sess as session.SessionData & SessionData;
-    const userId = typeof data.userId === 'string' ? data.userId : null;
-    const row = { sid, user_id: userId, data: JSON.stringify(sess), expires_at: expiry(sess, this.now(), this.ttlMs) };
+    const accountId = typeof data.accountId === 'string' ? data.accountId : null;
+    const row = { sid, account_id: accountId, data: JSON.stringify(sess), expires_at: expiry(sess, this.now(), this.ttlMs) };
     // A signed-in session is only ever inserted right after sign-in. Later saves update
     // the row if it is still there: a request that was in flight when the person was
     // deactivated (and their sessions deleted) must not bring the session back.
     const signedInAt = typeof data.signedInAt === 'string' ? Date.parse(data.signedInAt) : NaN;
     const justSignedIn = this.now().getTime() - signedInAt < FRESH_MS;
     const write =
-      userId && !justSignedIn
+      accountId && !justSignedIn
         ? this.db('sessions').where({ sid }).update({ data: row.data, expires_at: row.expires_at })
-        : this.db('sessions').insert(row).onConflict('sid').merge(['user_id', 'data', 'expires_at']);
+        : this.db('sessions').insert(row).onConflict('sid').merge(['account_id', 'data', 'expires_at']);
     write.then(() => cb?.()).catch((err: unknown) => cb?.(err));
   }
 

@@ -57,7 +57,7 @@ export async function createUser(ctx: ScimContext, req: ScimRequest): Promise<Sc
   const state = userStateOf(res);
   const owned = Object.keys(res).filter((k) => k !== 'password');
   const resource = await runInTransaction(ctx.db, ctx.actor, async (tx) => {
-    const { user, membership, createdPerson } = await addMember(tx, {
+    const { user, membership } = await addMember(tx, {
       orgId: ctx.orgId,
       person: state.person,
       ...(state.orgRole !== undefined ? { orgRole: state.orgRole as OrgRole } : {}),
@@ -68,8 +68,8 @@ export async function createUser(ctx: ScimContext, req: ScimRequest): Promise<Sc
       idpOwned: owned,
     });
     if (state.teamRoles?.length) await applyTeamRoles(tx, ctx.orgId, user.id, [], state.teamRoles);
-    if (!createdPerson || state.teamRoles?.length) return (await loadScimUser(tx.trx, ctx.orgId, user.id, ctx.baseUrl))!.resource;
-    // A new person with no team roles: the response is what was just written, without
+    if (state.teamRoles?.length) return (await loadScimUser(tx.trx, ctx.orgId, user.id, ctx.baseUrl))!.resource;
+    // A new record with no team roles: the response is what was just written, without
     // reading it back (one create = the domain's statements and nothing more).
     const record = recordFromRows(user, membership, state.person.emails ?? []);
     return toScimUser(record, ctx.baseUrl);
