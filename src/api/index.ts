@@ -3,6 +3,7 @@ import type { AppDeps } from '../http/deps.ts';
 import { authenticate } from './auth.ts';
 import { notFound, renderApiError } from './errors.ts';
 import { accessRoutes } from './routes/access.routes.ts';
+import { accountRoutes } from './routes/accounts.routes.ts';
 import { meRoutes, orgMeRoutes } from './routes/me.routes.ts';
 import { orgRoutes } from './routes/orgs.routes.ts';
 import { reportRoutes } from './routes/reports.routes.ts';
@@ -25,7 +26,7 @@ export function apiRouter(deps: AppDeps): Router {
   });
   r.use(express.json({ limit: '100kb' }));
   r.use(authenticate(deps));
-  r.use(meRoutes(deps), catalogRoutes());
+  r.use(meRoutes(deps), catalogRoutes(), accountRoutes(deps));
 
   const org = Router({ mergeParams: true });
   org.use(withOrg(deps));

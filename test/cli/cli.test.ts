@@ -25,16 +25,48 @@ async function cli(...argv: string[]) {
 }
 
 describe('orgbridge CLI (in-process)', () => {
-  it('org create with domains and a first admin, in one transaction', async () => {
+  it('org create with domains and a first admin, in one transaction; the first admin of an instance without one becomes system admin', async () => {
     const r = await cli('org', 'create', 'Globex', '--domain', 'globex.example', '--domain', 'GLOBEX.test', '--admin', 'hank@globex.example');
     expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toContain('admin: hank@globex.example (system admin: the instance had none)');
     const org = await t.db('organizations').where({ name: 'Globex' }).first();
     expect(await t.db('org_domains').where({ org_id: org.id }).orderBy('domain').pluck('domain')).toEqual(['globex.example', 'globex.test']);
-    const admin = await t.db('memberships as m').join('users as u', 'u.id', 'm.user_id').where({ 'm.org_id': org.id }).first('u.email', 'm.org_role', 'm.status');
-    expect(admin).toEqual({ email: 'hank@globex.example', org_role: 'admin', status: 'active' });
+    const admin = await t.db('memberships as m').join('users as u', 'u.id', 'm.user_id').where({ 'm.org_id': org.id }).first('u.email', 'u.account_id', 'u.linked_by', 'm.org_role', 'm.status');
+    expect(admin).toMatchObject({ email: 'hank@globex.example', linked_by: 'operator', org_role: 'admin', status: 'active' });
+    expect(await t.db('accounts').where({ id: admin.account_id }).first()).toMatchObject({ email: 'hank@globex.example', system_admin: true });
     const audit = await t.db('audit_log').where({ org_id: org.id }).orderBy('id').select('action', 'actor_type', 'actor_label');
     expect(audit.map((a) => a.action)).toEqual(['org.create', 'org.domain.claim', 'org.domain.claim', 'member.add']);
     expect(audit[0]).toMatchObject({ actor_type: 'cli', actor_label: 'cli:tester' });
+    // A second organization's admin is not made system admin: the instance has one.
+    const second = await cli('org', 'create', 'Hooli', '--admin', 'gavin@hooli.example');
+    expect(second.stdout.split('\n')).toContain('admin: gavin@hooli.example');
+    expect(await t.db('accounts').where({ email: 'gavin@hooli.example' }).first()).toMatchObject({ system_admin: false });
+  });
+
+  it('system-admin grant/revoke by email (an account is made for an address nobody signed in with yet); the last one stays', async () => {
+    const grant = await cli('system-admin', 'grant', 'Ops@Example.test');
+    expect(grant).toMatchObject({ code: 0, stderr: '' });
+    const ops = await t.db('accounts').where({ email_key: 'ops@example.test' }).first();
+    expect(ops).toMatchObject({ system_admin: true });
+    expect(await t.db('audit_log').where({ action: 'system_admin.grant', target_id: ops.id, actor_type: 'cli' })).toHaveLength(1);
+    expect((await cli('system-admin', 'revoke', 'hank@globex.example')).code).toBe(0);
+    const last = await cli('system-admin', 'revoke', 'ops@example.test');
+    expect(last.code).toBe(1);
+    expect(last.stderr).toMatch(/last-admin rule/);
+    expect((await cli('system-admin', 'grant', 'not-an-address')).code).toBe(1);
+    expect((await cli('system-admin', 'grant')).code).toBe(2);
+  });
+
+  it('identity list/unlink: the repair of a refused sign-in', async () => {
+    const hank = await t.db('accounts').where({ email: 'hank@globex.example' }).first();
+    await t.db('external_identities').insert({ provider: 'oidc:https://idp.globex.example', external_id: 'hank-1', account_id: hank.id });
+    expect((await cli('identity', 'list', 'hank@globex.example')).stdout).toMatch(/^oidc:https:\/\/idp\.globex\.example\thank-1\t-$/);
+    const r = await cli('identity', 'unlink', 'hank@globex.example', '--provider', 'oidc:https://idp.globex.example', '--subject', 'hank-1');
+    expect(r).toMatchObject({ code: 0, stdout: 'unlinked oidc:https://idp.globex.example hank-1 from hank@globex.example' });
+    expect(await t.db('external_identities').where({ account_id: hank.id })).toHaveLength(0);
+    expect((await cli('identity', 'unlink', 'hank@globex.example', '--provider', 'oidc:https://idp.globex.example', '--subject', 'hank-1')).code).toBe(1);
+    expect((await cli('identity', 'list', 'nobody@nowhere.example')).code).toBe(2);
+    expect((await cli('identity', 'unlink', 'hank@globex.example')).code).toBe(2);
   });
 
   it('a refused org create leaves nothing behind', async () => {

@@ -104,7 +104,10 @@ describe.skipIf(Boolean(skip))('organization dashboard in Chromium', () => {
     await trigger.focus();
     const tip = row(page, 'max').getByRole('tooltip');
     await expect.poll(() => tip.isVisible()).toBe(true);
-    expect(await tip.textContent()).toMatch(/Activity summary.*Added.*Last active.*days? active/);
+    expect(await tip.textContent()).toMatch(/Activity summary.*Added.*Last active.*days? active.*Last signed in/);
+    // A record no one has signed in to yet says so (SPEC §1 "Link").
+    await row(page, 'grace.hopper').getByRole('button').first().focus();
+    await expect.poll(() => row(page, 'grace.hopper').getByRole('tooltip').textContent()).toMatch(/Not signed in yet/);
   });
 
   it('is usable with the keyboard: Tab reaches "Invite user", Enter opens the dialog, Escape closes it', async () => {

@@ -20,6 +20,7 @@ function LastActive({ user }) {
       <span>Added ${formatDate(a.addedAt)}</span>
       <span>Last active ${formatDateTime(a.lastActiveAt)}</span>
       <span>${a.daysActive} ${a.daysActive === 1 ? 'day' : 'days'} active</span>
+      <span>${user.linked ? `Last signed in ${formatDateTime(user.lastSignInAt)}` : 'Not signed in yet (the record waits for its person\u2019s first sign-in)'}</span>
     </span>
   </span>`;
 }

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { provisionSignIn, type SignInClaims } from '../../src/domain/provisioning/sign-in.ts';
+import { useTestDb } from '../support/db.ts';
+import { makeMember, makeOrg } from '../support/factories.ts';
+
+// The sign-in decision on its own (the OIDC and LDAP end-to-end tests drive it through
+// real servers): which account, which links, and who becomes system admin.
+
+const t = useTestDb();
+const policy = { autoProvisioning: true, now: new Date('2026-11-24T12:00:00Z') };
+const claims = (sub: string, email: string | null, extra: Partial<SignInClaims> = {}): SignInClaims => ({
+  provider: 'oidc:https://idp.example', externalId: sub, email, userName: null, displayName: null, givenName: null, familyName: null, groups: null, label: 'oidc:test', ...extra,
+});
+
+describe('system admin at sign-in', () => {
+  it('is never the first sign-in of a deployment that has organizations, even with no system admin', async () => {
+    expect(await t.db('accounts').where({ system_admin: true })).toHaveLength(0);
+    const org = await makeOrg(t.db);
+    await makeMember(t.db, org.id, { userName: 'first@corp.example' });
+    const r = await provisionSignIn(t.db, claims('first', 'first@corp.example'), policy);
+    expect(r.systemAdmin).toBe(false);
+    expect(await t.db('accounts').where({ system_admin: true })).toHaveLength(0);
+    expect(await t.db('audit_log').where({ action: 'system_admin.first' })).toHaveLength(0);
+    // and a person in no organization is refused rather than handed the instance
+    await expect(provisionSignIn(t.db, claims('nobody', 'nobody@else.example'), policy)).rejects.toMatchObject({ details: { reason: 'not_provisioned' } });
+    expect(await t.db('accounts').where({ email: 'nobody@else.example' })).toHaveLength(0);
+  });
+});
+
+describe('links by proof', () => {
+  it('links the one waiting record per organization whose userName or primary email is the verified address, nothing else', async () => {
+    const a = await makeOrg(t.db);
+    const b = await makeOrg(t.db);
+    const byName = await makeMember(t.db, a.id, { userName: 'Kim@corp.example', email: 'kim.other@corp.example' });
+    const byEmail = await makeMember(t.db, b.id, { userName: 'kim', email: 'KIM@corp.example' });
+    const secondary = await makeMember(t.db, a.id, { userName: 'kim2' });
+    await t.db('user_emails').insert({ user_id: secondary.user.id, value: 'kim@corp.example', type: 'home', primary: false, position: 0 });
+    const r = await provisionSignIn(t.db, claims('kim', 'kim@corp.example'), policy);
+    const linked = await t.db('users').where({ account_id: r.accountId }).orderBy('org_id').pluck('id');
+    expect(linked.sort()).toEqual([byName.user.id, byEmail.user.id].sort());
+    expect(await t.db('users').where({ id: secondary.user.id }).first()).toMatchObject({ account_id: null });
+    expect(await t.db('audit_log').where({ action: 'member.link', target_id: byName.user.id, org_id: a.id })).toHaveLength(1);
+  });
+
+  it('an unverified address (null) links nothing and makes no account', async () => {
+    const org = await makeOrg(t.db);
+    await makeMember(t.db, org.id, { userName: 'lou@corp.example' });
+    await expect(provisionSignIn(t.db, claims('lou', null), policy)).rejects.toMatchObject({ details: { reason: 'not_provisioned' } });
+    expect(await t.db('users').where({ org_id: org.id, user_name: 'lou@corp.example' }).first()).toMatchObject({ account_id: null });
+    expect(await t.db('external_identities').where({ external_id: 'lou' })).toHaveLength(0);
+  });
+});
