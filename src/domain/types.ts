@@ -26,6 +26,22 @@ export interface OrganizationRow {
   updated_at: Date;
 }
 
+export type DomainStatus = 'pending' | 'verified';
+export type DomainVerifiedBy = 'dns' | 'operator';
+
+/** One organization's claim on a domain (migrations/20261207_006_domain_verification.ts). */
+export interface DomainClaimRow {
+  domain: string;
+  org_id: string;
+  status: DomainStatus;
+  challenge_token: string;
+  created_at: Date;
+  verified_at: Date | null;
+  verified_by: DomainVerifiedBy | null;
+  expires_at: Date | null;
+  last_checked_at: Date | null;
+}
+
 export interface UserRow {
   id: string;
   user_name: string;
