@@ -5,6 +5,7 @@ import { migrate } from './db/migrate.ts';
 import { buildApp } from './http/app.ts';
 import { serve } from './http/serve.ts';
 import { createLogger } from './lib/logger.ts';
+import { createTxtResolver } from './lib/txt-resolver.ts';
 import { scheduleMaintenance } from './maintenance.ts';
 
 // Start-up: configuration (validated once; an invalid value stops the process with the
@@ -36,11 +37,12 @@ async function main(): Promise<void> {
   const ran = await migrate(db);
   logger.info({ migrations: ran, database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})` }, 'database ready');
 
-  const app = buildApp({ db, config, logger });
+  const resolver = createTxtResolver({ servers: config.domains.dnsServers, timeoutMs: config.domains.dnsTimeoutMs });
+  const app = buildApp({ db, config, logger, txtResolver: resolver });
   const serving = await serve(app, { port: config.port, host: config.host, shutdownTimeoutMs: config.shutdownTimeoutMs }, logger);
   logger.info({ address: serving.server.address(), publicUrl: config.publicUrl }, 'orgbridge listening');
 
-  const stopMaintenance = scheduleMaintenance(db, logger);
+  const stopMaintenance = scheduleMaintenance(db, logger, { resolver });
 
   const shutdown = async (signal: string) => {
     stopMaintenance();

@@ -1,4 +1,5 @@
-import type { OrganizationRow, TeamRow } from '../domain/types.ts';
+import { challengeName, challengeValue } from '../domain/domain-verification.ts';
+import type { DomainClaimRow, OrganizationRow, TeamRow } from '../domain/types.ts';
 
 // Wire shapes: camelCase, dates as ISO strings, nothing secret.
 
@@ -31,5 +32,19 @@ export function teamView(t: TeamRow) {
     storageType: t.storage_type,
     settings: { privacy: t.privacy, membersCanInvite: t.members_can_invite, domainMatching: t.domain_matching },
     createdAt: iso(t.created_at),
+  };
+}
+
+/** A claimed domain; while pending, the TXT record that verifies it (not a secret: it is published in DNS). */
+export function domainView(d: DomainClaimRow) {
+  return {
+    domain: d.domain,
+    status: d.status,
+    createdAt: iso(d.created_at),
+    expiresAt: iso(d.expires_at),
+    verifiedAt: iso(d.verified_at),
+    verifiedBy: d.verified_by,
+    lastCheckedAt: iso(d.last_checked_at),
+    challenge: d.status === 'pending' ? { type: 'TXT' as const, name: challengeName(d.domain), value: challengeValue(d.challenge_token) } : null,
   };
 }

@@ -6,6 +6,7 @@ import { migrate } from '../db/migrate.ts';
 import { DomainError } from '../domain/errors.ts';
 import { type CliCommand, type CliContext, UsageError } from './context.ts';
 import { identityList, identityUnlink, systemAdminGrant, systemAdminRevoke } from './accounts.ts';
+import { domainApprove, domainList } from './domain.ts';
 import { orgCreate, orgList } from './org.ts';
 import { scimTokenCreate, scimTokenList, scimTokenRevoke } from './scim-token.ts';
 import { teamCreate } from './team.ts';
@@ -16,6 +17,8 @@ const USAGE = `usage: orgbridge <command>
   org create <name> [--domain <d>]... [--admin <email>] create an organization
   org list                                             list organizations
   team create --org <name> <team> [--default]          create a team (--default: domain-capture team)
+  domain approve <domain> [--org <name>]               verify a pending domain claim (no public DNS needed)
+  domain list [--org <name>]                           list claimed domains, their status and TXT records
   scim-token create --org <name> [--label <l>]         print a new SCIM bearer token (shown once)
   scim-token list --org <name>                         list SCIM tokens
   scim-token revoke <id>                               revoke a SCIM token
@@ -42,6 +45,7 @@ const COMMANDS: Table = {
   },
   org: { create: orgCreate, list: orgList },
   team: { create: teamCreate },
+  domain: { approve: domainApprove, list: domainList },
   'scim-token': { create: scimTokenCreate, list: scimTokenList, revoke: scimTokenRevoke },
   'admin-link': async (ctx, argv) => (await loadAdminLink())(ctx, argv),
   'system-admin': { grant: systemAdminGrant, revoke: systemAdminRevoke },

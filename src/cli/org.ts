@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
 import { runInTransaction } from '../domain/context.ts';
+import { challengeName, challengeValue } from '../domain/domain-verification.ts';
 import { claimDomain } from '../domain/domains.ts';
 import { createAccount, findAccountByEmail } from '../domain/accounts.ts';
 import { addMember } from '../domain/memberships.ts';
 import { claimFirstSystemAdmin } from '../domain/system-admins.ts';
 import { createOrganization, findOrganization, listOrganizations } from '../domain/organizations.ts';
-import type { OrganizationRow } from '../domain/types.ts';
+import type { DomainClaimRow, OrganizationRow } from '../domain/types.ts';
 import { type CliContext, UsageError } from './context.ts';
 
 export async function requireOrg(ctx: CliContext, ref: string | undefined): Promise<OrganizationRow> {
@@ -27,9 +28,14 @@ export async function orgCreate(ctx: CliContext, argv: string[]): Promise<string
   // One transaction: an organization is never created half-way (without its admin).
   // The operator names the admin: their record is linked to the account of that address
   // (made for it if none), and that account becomes system admin when the instance has none.
+  const { refuse, pendingTtlDays } = ctx.config.domains;
+  const claims: DomainClaimRow[] = [];
   const { org, systemAdmin } = await runInTransaction(ctx.db, ctx.actor, async (tx) => {
     const created = await createOrganization(tx, { name });
-    for (const d of values.domain ?? []) await claimDomain(tx, created.id, d);
+    for (const d of values.domain ?? []) {
+      const r = await claimDomain(tx, created.id, d, { refuse, pendingTtlDays });
+      if (r.created) claims.push(r.claim);
+    }
     let first = false;
     if (values.admin) {
       const account = (await findAccountByEmail(tx.trx, values.admin)) ?? (await createAccount(tx, { email: values.admin }));
@@ -39,7 +45,10 @@ export async function orgCreate(ctx: CliContext, argv: string[]): Promise<string
     return { org: created, systemAdmin: first };
   });
   const parts = [`created organization ${org.name} (${org.id})`];
-  if (values.domain?.length) parts.push(`domains: ${values.domain.map((d) => d.toLowerCase()).join(', ')}`);
+  // Claims start pending: say how each one is verified.
+  for (const c of claims) {
+    parts.push(`domain ${c.domain} pending: publish TXT ${challengeName(c.domain)} "${challengeValue(c.challenge_token)}", or run: orgbridge domain approve ${c.domain}`);
+  }
   if (values.admin) parts.push(`admin: ${values.admin}${systemAdmin ? ' (system admin: the instance had none)' : ''}`);
   return parts.join('\n');
 }

@@ -12,7 +12,7 @@ export interface EnvOverlay {
   sources: Map<string, string>;
 }
 
-const SCALARS: [string, Path, 'string' | 'int' | 'number' | 'bool' | 'trustProxy'][] = [
+const SCALARS: [string, Path, 'string' | 'int' | 'number' | 'bool' | 'trustProxy' | 'list'][] = [
   ['PORT', ['port'], 'int'],
   ['HOST', ['host'], 'string'],
   ['PUBLIC_URL', ['publicUrl'], 'string'],
@@ -35,6 +35,10 @@ const SCALARS: [string, Path, 'string' | 'int' | 'number' | 'bool' | 'trustProxy
   ['SCIM_BULK_MAX_OPERATIONS', ['scim', 'bulkMaxOperations'], 'int'],
   ['SCIM_BULK_MAX_PAYLOAD_BYTES', ['scim', 'bulkMaxPayloadBytes'], 'int'],
   ['SCIM_ROLE_GROUPS', ['scim', 'roleGroupsEnabled'], 'bool'],
+  ['DOMAIN_REFUSE', ['domains', 'refuse'], 'list'],
+  ['DOMAIN_PENDING_TTL_DAYS', ['domains', 'pendingTtlDays'], 'number'],
+  ['DNS_SERVERS', ['domains', 'dnsServers'], 'list'],
+  ['DNS_TIMEOUT_MS', ['domains', 'dnsTimeoutMs'], 'int'],
 ];
 
 const LDAP_VARS: [string, Path, 'string' | 'int' | 'bool' | 'dnlist' | 'attributes'][] = [

@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
+import { DOMAIN_RE } from '../domain/domain-names.ts';
 
 // The one description of orgbridge's configuration. config/default.json holds the
 // defaults; a deployment file (CONFIG_FILE) and then environment variables override them
@@ -69,6 +71,33 @@ export const ldapSchema = z.object({
   loginWindowMinutes: positiveInt.default(15),
 });
 
+/** A DNS server as node:dns takes it: an IP address, with a port as 1.2.3.4:53 or [::1]:53. */
+function isDnsServer(s: string): boolean {
+  if (isIP(s)) return true;
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(s);
+  if (!m) return false;
+  const host = m[1] ?? m[2]!;
+  const port = Number(m[3]);
+  return (m[1] ? isIP(host) === 6 : isIP(host) === 4) && port > 0 && port <= 65535;
+}
+
+export const domainsSchema = z.object({
+  /** Refused for every organization, with their subdomains, besides public suffixes and public email providers. */
+  refuse: z.array(
+    z
+      .string()
+      .transform((d) => d.trim().toLowerCase().replace(/\.$/, ''))
+      .pipe(z.string().regex(DOMAIN_RE, { error: (i) => `"${String(i.input)}" is not a domain name (expected e.g. mail.example)` })),
+  ),
+  /** How long a claim may stay pending before maintenance removes it. */
+  pendingTtlDays: z.number().positive(),
+  /** Resolvers for TXT verification; empty → the system's. */
+  dnsServers: z.array(
+    z.string().refine(isDnsServer, { error: (i) => `"${String(i.input)}" is not an IP address, optionally with a port (192.0.2.53:53, [2001:db8::53]:53)` }),
+  ),
+  dnsTimeoutMs: positiveInt,
+});
+
 export const configSchema = z
   .object({
     port: z.number().int().min(0).max(65535),
@@ -95,6 +124,7 @@ export const configSchema = z
       bulkMaxPayloadBytes: positiveInt,
       roleGroupsEnabled: z.boolean(),
     }),
+    domains: domainsSchema,
     oidc: z.array(oidcProviderSchema),
     ldap: ldapSchema.nullable(),
   })
@@ -113,3 +143,4 @@ export const configSchema = z
 export type Config = z.infer<typeof configSchema>;
 export type OidcProviderConfig = z.infer<typeof oidcProviderSchema>;
 export type LdapConfig = z.infer<typeof ldapSchema>;
+export type DomainsConfig = z.infer<typeof domainsSchema>;

@@ -64,7 +64,10 @@ export async function listOrganizations(conn: Conn): Promise<(OrganizationRow & 
     .select(
       'o.*',
       conn.raw(`(select count(*) from memberships m where m.org_id = o.id and m.status <> 'deactivated')::int as members`),
-      conn.raw(`coalesce((select array_agg(d.domain order by d.domain) from org_domains d where d.org_id = o.id), '{}') as domains`),
+      // Pending claims capture nobody: the operator sees which ones are.
+      conn.raw(
+        `coalesce((select array_agg(d.domain || case when d.status = 'pending' then ' (pending)' else '' end order by d.domain) from org_domains d where d.org_id = o.id), '{}') as domains`,
+      ),
     )
     .orderBy('o.name');
   return rows as (OrganizationRow & { members: number; domains: string[] })[];

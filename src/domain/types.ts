@@ -46,6 +46,22 @@ export type LinkedBy = 'sign_in' | 'invitation' | 'managed_domain' | 'operator' 
  * A member record (SPEC §1; what SCIM calls a User): one organization's own view of a
  * person, read and written by that organization alone. `account_id` is the link.
  */
+export type DomainStatus = 'pending' | 'verified';
+export type DomainVerifiedBy = 'dns' | 'operator';
+
+/** One organization's claim on a domain (migrations/20261207_006_domain_verification.ts). */
+export interface DomainClaimRow {
+  domain: string;
+  org_id: string;
+  status: DomainStatus;
+  challenge_token: string;
+  created_at: Date;
+  verified_at: Date | null;
+  verified_by: DomainVerifiedBy | null;
+  expires_at: Date | null;
+  last_checked_at: Date | null;
+}
+
 export interface UserRow {
   id: string;
   org_id: string;

@@ -29,6 +29,7 @@ const cases: Case[] = [
   { name: 'change settings', method: 'PATCH', path: (c) => `${o(c)}/settings`, body: () => ({ teamJoinAtSignup: true }), allowed: ORG_ADMINS },
   { name: 'list domains', method: 'GET', path: (c) => `${o(c)}/domains`, allowed: ORG_ADMINS },
   { name: 'claim domain', method: 'POST', path: (c) => `${o(c)}/domains`, body: () => ({ domain: 'x.example' }), allowed: ORG_ADMINS },
+  { name: 'verify domain', method: 'POST', path: (c) => `${o(c)}/domains/none.example/verify`, allowed: ORG_ADMINS },
   { name: 'release domain', method: 'DELETE', path: (c) => `${o(c)}/domains/none.example`, allowed: ORG_ADMINS },
   { name: 'set default team', method: 'PUT', path: (c) => `${o(c)}/default-team`, body: (c) => ({ teamId: c.teamA.id }), allowed: ORG_ADMINS },
   { name: 'view seat license', method: 'GET', path: (c) => `${o(c)}/seats`, allowed: [...ORG_ADMINS, 'sysAdmin'] },

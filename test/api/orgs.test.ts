@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { makeOrg } from '../support/factories.ts';
+import { runInTransaction } from '../../src/domain/context.ts';
+import { approveDomain } from '../../src/domain/domain-verification.ts';
+import { makeOrg, testActor } from '../support/factories.ts';
 import { call, lastAudit, makeCast, startHarness, useCast, type Cast, type Harness } from './harness.ts';
 
 let h: Harness;
@@ -52,11 +54,11 @@ describe('organization', () => {
 });
 
 describe('domains and default team', () => {
-  it('claims (normalised), lists and releases a domain, with audit rows', async () => {
+  it('claims (normalised, pending), lists and releases a domain, with audit rows', async () => {
     const r = await call(h, c.as.admin, 'POST', `${base}/domains`, { domain: 'Acme.Example.' });
     expect(r.status).toBe(201);
-    expect(r.body).toEqual({ domain: 'acme.example' });
-    expect((await call(h, c.as.admin, 'GET', `${base}/domains`)).body.items).toEqual(['acme.example']);
+    expect(r.body).toMatchObject({ domain: 'acme.example', status: 'pending', challenge: { name: '_orgbridge-challenge.acme.example' } });
+    expect((await call(h, c.as.admin, 'GET', `${base}/domains`)).body.items).toEqual([r.body]);
     expect(await lastAudit(h, c.org.id, 'org.domain.claim')).toMatchObject({ target_id: 'acme.example' });
     await call(h, c.as.admin, 'POST', `${base}/domains`, { domain: 'tmp.example' });
     expect((await call(h, c.as.admin, 'DELETE', `${base}/domains/tmp.example`)).status).toBe(204);
@@ -64,7 +66,8 @@ describe('domains and default team', () => {
     expect((await call(h, c.as.admin, 'DELETE', `${base}/domains/tmp.example`)).status).toBe(404);
   });
 
-  it('a domain belongs to one organization: another\'s claim is 409', async () => {
+  it('a domain belongs to one organization: once verified, another\'s claim is 409', async () => {
+    await runInTransaction(h.t.db, testActor, (tx) => approveDomain(tx, c.org.id, 'acme.example'));
     const r = await call(h, c.as.outsider, 'POST', `/api/v1/orgs/${c.other.slug}/domains`, { domain: 'acme.example' });
     expect(r.status).toBe(409);
     expect(r.body.error.code).toBe('conflict');

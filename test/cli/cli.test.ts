@@ -29,6 +29,8 @@ describe('orgbridge CLI (in-process)', () => {
     const r = await cli('org', 'create', 'Globex', '--domain', 'globex.example', '--domain', 'GLOBEX.test', '--admin', 'hank@globex.example');
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.stdout).toContain('admin: hank@globex.example (system admin: the instance had none)');
+    // Claims start pending: the output says how to verify each.
+    expect(r.stdout).toMatch(/^domain globex\.test pending: publish TXT _orgbridge-challenge\.globex\.test "orgbridge-verification=[0-9a-f]{32}", or run: orgbridge domain approve globex\.test$/m);
     const org = await t.db('organizations').where({ name: 'Globex' }).first();
     expect(await t.db('org_domains').where({ org_id: org.id }).orderBy('domain').pluck('domain')).toEqual(['globex.example', 'globex.test']);
     const admin = await t.db('memberships as m').join('users as u', 'u.id', 'm.user_id').where({ 'm.org_id': org.id }).first('u.email', 'u.account_id', 'u.linked_by', 'm.org_role', 'm.status');
@@ -71,9 +73,10 @@ describe('orgbridge CLI (in-process)', () => {
 
   it('a refused org create leaves nothing behind', async () => {
     await cli('org', 'create', 'Initech', '--domain', 'initech.example');
+    expect((await cli('domain', 'approve', 'initech.example')).code).toBe(0);
     const r = await cli('org', 'create', 'Initrode', '--domain', 'initech.example', '--admin', 'bill@initrode.example');
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/already claimed by another organization/);
+    expect(r.stderr).toMatch(/initech\.example is already verified by another organization/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(await t.db('organizations').where({ name: 'Initrode' })).toHaveLength(0);
     expect(await t.db('users').where({ email: 'bill@initrode.example' })).toHaveLength(0);
@@ -103,6 +106,35 @@ describe('orgbridge CLI (in-process)', () => {
     expect((await cli('scim-token', 'list', '--org', 'Umbrella')).stdout).toMatch(/\trevoked /);
   });
 
+  it('domain approve verifies a pending claim (audited as the CLI); domain list shows every claim', async () => {
+    await cli('org', 'create', 'Hooli', '--domain', 'hooli.example');
+    const org = await t.db('organizations').where({ name: 'Hooli' }).first();
+    const pending = await cli('domain', 'list', '--org', 'Hooli');
+    expect(pending.stdout).toMatch(/^hooli\.example\tHooli\tpending\tpending until \S+: TXT _orgbridge-challenge\.hooli\.example "orgbridge-verification=[0-9a-f]{32}"$/);
+    expect((await cli('org', 'list')).stdout).toMatch(/Hooli\t0 members\thooli\.example \(pending\)/);
+
+    expect(await cli('domain', 'approve', 'Hooli.Example')).toEqual({ code: 0, stdout: 'approved hooli.example for Hooli', stderr: '' });
+    expect(await t.db('org_domains').where({ org_id: org.id, domain: 'hooli.example' }).first()).toMatchObject({ status: 'verified', verified_by: 'operator' });
+    const [row] = await t.db('audit_log').where({ org_id: org.id, action: 'org.domain.verify' });
+    expect(row).toMatchObject({ actor_type: 'cli', actor_label: 'cli:tester', target_id: 'hooli.example', after: { domain: 'hooli.example', status: 'verified', verifiedBy: 'operator' } });
+    expect((await cli('domain', 'approve', 'hooli.example')).stdout).toBe('hooli.example is already verified for Hooli (by operator)');
+    expect((await cli('domain', 'list', '--org', 'hooli')).stdout).toMatch(/^hooli\.example\tHooli\tverified\tverified by operator \S+$/);
+    expect((await cli('org', 'list')).stdout).toMatch(/Hooli\t0 members\thooli\.example$/m);
+  });
+
+  it('domain approve with several pending claims needs --org; the others\' claims go', async () => {
+    await cli('org', 'create', 'Piper', '--domain', 'shared.example');
+    await cli('org', 'create', 'Raviga', '--domain', 'shared.example');
+    const ambiguous = await cli('domain', 'approve', 'shared.example');
+    expect(ambiguous).toMatchObject({ code: 2, stdout: '', stderr: 'orgbridge: shared.example is claimed by 2 organizations (Piper, Raviga): name one with --org' });
+    expect(await cli('domain', 'approve', 'shared.example', '--org', 'Raviga')).toMatchObject({
+      code: 0,
+      stdout: "approved shared.example for Raviga; removed 1 other organization(s)' pending claim(s) on it",
+    });
+    expect(await t.db('org_domains').where({ domain: 'shared.example' }).pluck('status')).toEqual(['verified']);
+    expect((await cli('domain', 'approve', 'shared.example', '--org', 'Piper')).stderr).toBe('orgbridge: Piper has not claimed shared.example');
+  });
+
   it('user mistakes: one line on stderr, non-zero exit, no stack trace', async () => {
     const cases: [string[], number, RegExp][] = [
       [['org', 'create'], 2, /usage: orgbridge org create/],
@@ -111,6 +143,11 @@ describe('orgbridge CLI (in-process)', () => {
       [['scim-token', 'revoke', 'not-an-id'], 2, /is not a token id/],
       [['scim-token', 'revoke', '00000000-0000-0000-0000-000000000000'], 1, /SCIM token .* not found/],
       [['frobnicate'], 2, /unknown command "frobnicate"/],
+      [['domain', 'approve'], 2, /usage: orgbridge domain approve <domain> \[--org <name>\]/],
+      [['domain', 'approve', 'not_a_domain'], 2, /"not_a_domain" is not a domain name/],
+      [['domain', 'approve', 'nobody.example'], 1, /no organization has claimed nobody\.example/],
+      [['domain', 'approve', 'x.example', '--org', 'nope'], 2, /no organization named "nope"/],
+      [['org', 'create', 'Gmail users', '--domain', 'gmail.com'], 1, /gmail\.com is a public email provider/],
       [['org', 'create', 'x', '--bogus'], 2, /Unknown option '--bogus'/],
     ];
     for (const [argv, code, message] of cases) {

@@ -32,12 +32,12 @@ it('deletes expired sessions and sign-in counters, and drops pending memberships
   const fresh = await runInTransaction(t.db, testActor, (tx) =>
     invite(tx, { orgId: org.id, emailOrUserName: 'fresh@acme.example', ttlDays: 7, now: new Date('2026-11-24T00:00:00Z') }),
   );
-  expect(await runMaintenance(t.db, now)).toEqual({ sessions: 1, invitations: 1, loginThrottle: 1 });
+  expect(await runMaintenance(t.db, now)).toEqual({ sessions: 1, invitations: 1, loginThrottle: 1, domainsExpired: 0, domainsVerified: 0 });
   expect(await t.db('sessions').pluck('sid')).toEqual(['live']);
   expect(await t.db('login_throttle').pluck('key')).toEqual(['ldap:account:kept|127.0.0.1']);
   expect(await t.db('memberships').where({ org_id: org.id, user_id: stale.invitation.user_id! })).toHaveLength(0);
   expect(await t.db('users').where({ id: stale.invitation.user_id! })).toHaveLength(0);
   expect(await t.db('memberships').where({ org_id: org.id, user_id: fresh.invitation.user_id! }).first()).toMatchObject({ status: 'pending' });
   expect(await t.db('audit_log').where({ action: 'invitation.expire', target_id: stale.invitation.user_id!, actor_type: 'system' })).toHaveLength(1);
-  expect(await runMaintenance(t.db, now)).toEqual({ sessions: 0, invitations: 0, loginThrottle: 0 });
+  expect(await runMaintenance(t.db, now)).toEqual({ sessions: 0, invitations: 0, loginThrottle: 0, domainsExpired: 0, domainsVerified: 0 });
 });

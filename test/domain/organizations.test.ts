@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { approveDomain } from '../../src/domain/domain-verification.ts';
 import { claimDomain, emailDomain, findOrgByEmailDomain, listDomains, releaseDomain } from '../../src/domain/domains.ts';
 import {
   createOrganization,
@@ -53,17 +54,19 @@ describe('organizations', () => {
 });
 
 describe('claimed domains', () => {
-  it('a domain belongs to at most one organization', async () => {
+  it('a domain belongs to at most one organization: the one that verified it', async () => {
     const a = await makeOrg(t.db);
     const b = await makeOrg(t.db);
-    expect(await run((tx) => claimDomain(tx, a.id, 'Acme.Example.'))).toBe('acme.example');
-    await run((tx) => claimDomain(tx, a.id, 'acme.example')); // idempotent for the owner
+    expect(await run((tx) => claimDomain(tx, a.id, 'Acme.Example.'))).toMatchObject({ created: true, claim: { domain: 'acme.example', status: 'pending' } });
+    expect(await run((tx) => claimDomain(tx, a.id, 'acme.example'))).toMatchObject({ created: false }); // idempotent for the owner
+    await run((tx) => approveDomain(tx, a.id, 'acme.example'));
     await expect(run((tx) => claimDomain(tx, b.id, 'ACME.example'))).rejects.toMatchObject({ code: 'conflict' });
-    await expect(t.db('org_domains').insert({ domain: 'acme.example', org_id: b.id })).rejects.toMatchObject({ code: '23505' });
-    expect(await listDomains(t.db, a.id)).toEqual(['acme.example']);
+    expect((await listDomains(t.db, a.id)).map((d) => d.domain)).toEqual(['acme.example']);
     expect(await auditRows(t.db, { org_id: a.id, action: 'org.domain.claim' })).toHaveLength(1);
     await run((tx) => releaseDomain(tx, a.id, 'acme.example'));
     await run((tx) => claimDomain(tx, b.id, 'acme.example'));
+    expect(await findOrgByEmailDomain(t.db, 'x@acme.example')).toBeUndefined(); // pending
+    await run((tx) => approveDomain(tx, b.id, 'acme.example'));
     expect((await findOrgByEmailDomain(t.db, 'x@acme.example'))?.id).toBe(b.id);
   });
 
@@ -76,7 +79,10 @@ describe('claimed domains', () => {
 
   it('matches email domains exactly', async () => {
     const org = await makeOrg(t.db);
-    await run((tx) => claimDomain(tx, org.id, 'corp.example'));
+    await run(async (tx) => {
+      await claimDomain(tx, org.id, 'corp.example');
+      await approveDomain(tx, org.id, 'corp.example');
+    });
     expect((await findOrgByEmailDomain(t.db, 'Jane@CORP.example'))?.id).toBe(org.id);
     for (const email of ['x@sub.corp.example', 'x@corp.example.evil', 'x@notcorp.example', 'corp.example', 'a@b@corp.example', '@corp.example']) {
       expect(await findOrgByEmailDomain(t.db, email), email).toBeUndefined();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { runInTransaction } from '../../src/domain/context.ts';
+import { approveDomain } from '../../src/domain/domain-verification.ts';
 import { claimDomain } from '../../src/domain/domains.ts';
 import { setDefaultTeam, updateOrganizationSettings } from '../../src/domain/organizations.ts';
 import { skipWithout } from '../support/binaries.ts';
@@ -43,6 +44,7 @@ beforeAll(async () => {
   await makeMember(tdb.db, org.id, { userName: 'gavin@hooli.example', orgRole: 'admin' });
   await runInTransaction(tdb.db, testActor, async (tx) => {
     await claimDomain(tx, org.id, 'hooli.example');
+    await approveDomain(tx, org.id, 'hooli.example');
     await setDefaultTeam(tx, org.id, team.id);
     await updateOrganizationSettings(tx, org.id, { autoProvisioning: true });
   });

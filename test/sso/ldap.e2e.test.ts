@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ConfigError } from '../../src/config/env.ts';
 import { runInTransaction } from '../../src/domain/context.ts';
+import { approveDomain } from '../../src/domain/domain-verification.ts';
 import { claimDomain } from '../../src/domain/domains.ts';
 import { setDefaultTeam, updateOrganizationSettings } from '../../src/domain/organizations.ts';
 import { skipWithout } from '../support/binaries.ts';
@@ -72,6 +73,7 @@ describe.skipIf(skip)('LDAP sign-in against a real slapd', () => {
     await makeTeam(tdb.db, org.id, 'platform');
     await runInTransaction(tdb.db, testActor, async (tx) => {
       await claimDomain(tx, org.id, 'example.org');
+      await approveDomain(tx, org.id, 'example.org');
       await setDefaultTeam(tx, org.id, everyone.id);
       await updateOrganizationSettings(tx, org.id, { autoProvisioning: true });
     });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runInTransaction } from '../../src/domain/context.ts';
+import { approveDomain } from '../../src/domain/domain-verification.ts';
 import { claimDomain } from '../../src/domain/domains.ts';
 import { invite } from '../../src/domain/invitations.ts';
 import { deactivateMember, setIdpOwned } from '../../src/domain/memberships.ts';
@@ -99,6 +100,7 @@ describe('OIDC sign-in against a real OpenID Provider', () => {
     everyone = await makeTeam(tdb.db, acme.id, 'everyone');
     await tx(async (t) => {
       await claimDomain(t, acme.id, 'acme.example');
+      await approveDomain(t, acme.id, 'acme.example');
       await setDefaultTeam(t, acme.id, everyone.id);
       await updateOrganizationSettings(t, acme.id, { autoProvisioning: true });
     });
@@ -383,6 +385,7 @@ describe('OIDC sign-in against a real OpenID Provider', () => {
     await makeMember(tdb.db, seats.id, { userName: 'admin@seatless.example', orgRole: 'admin' });
     await tx(async (t) => {
       await claimDomain(t, seats.id, 'seatless.example');
+      await approveDomain(t, seats.id, 'seatless.example');
       await updateOrganizationSettings(t, seats.id, { autoProvisioning: true, seatOverflow: 'viewer' });
       await setSeatLicense(t, seats.id, { fullSeats: 1, viewerSeats: 1 });
     });

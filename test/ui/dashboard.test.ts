@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { recordActivity } from '../../src/domain/activity.ts';
 import { hashSecret } from '../../src/lib/secrets.ts';
+import { challengeValue } from '../../src/domain/domain-verification.ts';
+import { startDnsServer, type TestDnsServer } from '../support/dns-server.ts';
 import { makeMember } from '../support/factories.ts';
 import { parseCsvObjects } from '../api/csv.ts';
 import { makeCast, startHarness, type Cast, type Harness } from '../api/harness.ts';
@@ -28,6 +30,8 @@ let run: BrowserRun;
 let page: Page;
 let problems: string[];
 let url: (hash: string) => string;
+// Domain verification asks this server (DNS_SERVERS), on loopback, never the network.
+let dns: TestDnsServer;
 
 // One fixed clock for the fixtures, the server and the page: relative dates ("3 days ago")
 // and weekday-shaped activity must render the same on any day the suite runs.
@@ -65,7 +69,8 @@ async function furnish(h: Harness, c: Cast): Promise<void> {
 
 beforeAll(async () => {
   if (skip) return;
-  h = await startHarness({}, { now: () => NOW });
+  dns = await startDnsServer();
+  h = await startHarness({ DNS_SERVERS: dns.address, DNS_TIMEOUT_MS: '200' }, { now: () => NOW });
   c = await makeCast(h);
   await furnish(h, c);
   run = await launch();
@@ -77,6 +82,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await run?.close();
   await h?.close();
+  await dns?.close();
 });
 
 const row = (p: Page, user: string) => p.locator(`tr[data-user="${user}"]`);
@@ -229,8 +235,36 @@ describe.skipIf(Boolean(skip))('organization dashboard in Chromium', () => {
     await page.goto(url('/settings/general'));
     await page.getByLabel('Claim a domain').fill('Acme.Example');
     await page.getByRole('button', { name: 'Claim', exact: true }).click();
-    await page.getByRole('status').filter({ hasText: 'Claimed acme.example.' }).waitFor();
-    await page.getByRole('list', { name: 'Claimed domains' }).getByText('acme.example').waitFor();
+    await page.getByRole('status').filter({ hasText: 'Claimed acme.example. Publish its TXT record, then choose Verify now.' }).waitFor();
+    // Pending, with the record to publish.
+    const domainRow = page.getByRole('table', { name: 'Claimed domains' }).locator('tr[data-domain="acme.example"]');
+    await expect.poll(() => domainRow.locator('.badge').textContent()).toBe('Pending');
+    const claimRow = await h.t.db('org_domains').where({ org_id: c.org.id, domain: 'acme.example' }).first();
+    const value = challengeValue(claimRow.challenge_token);
+    expect(await domainRow.textContent()).toContain('_orgbridge-challenge.acme.example');
+    expect(await domainRow.textContent()).toContain(value);
+    await page.locator('section[aria-labelledby="domains-title"]').screenshot({ path: join(SHOTS, 'domain-pending.png') });
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    await domainRow.getByRole('button', { name: 'Copy record value for acme.example' }).click();
+    await expect.poll(() => domainRow.getByRole('button', { name: 'Copy record value for acme.example' }).textContent()).toBe('Copied');
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(value);
+    // Not in DNS yet: it says why and stays pending; once published, Verify now verifies it.
+    await domainRow.getByRole('button', { name: 'Verify acme.example now' }).click();
+    await page.getByRole('alert').filter({ hasText: 'acme.example is not verified yet: _orgbridge-challenge.acme.example does not exist in DNS yet.' }).waitFor();
+    expect(await domainRow.locator('.badge').textContent()).toBe('Pending');
+    dns.txt.set('_orgbridge-challenge.acme.example', [value]);
+    await domainRow.getByRole('button', { name: 'Verify acme.example now' }).click();
+    await page.getByRole('status').filter({ hasText: 'acme.example is verified.' }).waitFor();
+    await expect.poll(() => domainRow.locator('.badge').textContent()).toBe('Verified');
+    expect(await domainRow.getByRole('button', { name: 'Verify acme.example now' }).count()).toBe(0);
+    // Claiming it again says it is already ours; a public email provider is refused with the reason.
+    await page.getByLabel('Claim a domain').fill('acme.example');
+    await page.getByRole('button', { name: 'Claim', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: "acme.example is already this organization's (verified)." }).waitFor();
+    await page.getByLabel('Claim a domain').fill('gmail.com');
+    await page.getByRole('button', { name: 'Claim', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: 'gmail.com is a public email provider' }).waitFor();
+    expect(await h.t.db('org_domains').where({ domain: 'gmail.com' })).toHaveLength(0);
     await page.getByLabel('Default team for captured users').selectOption(team.id);
     await page.getByRole('status').filter({ hasText: 'Default team saved.' }).waitFor();
     await page.getByLabel('Billing admin').selectOption(c.admin.id);

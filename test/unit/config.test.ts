@@ -85,6 +85,17 @@ describe('configuration', () => {
     expect(fails({ LDAP_URL: 'ldap://x', LDAP_ATTRIBUTES: 'mail' })).toMatch(/LDAP_ATTRIBUTES: expected email=/);
   });
 
+  it('reads domain verification settings (DOMAIN_*, DNS_*), naming the variable of a bad list element', () => {
+    expect(load({}).domains).toEqual({ refuse: [], pendingTtlDays: 7, dnsServers: [], dnsTimeoutMs: 2000 });
+    const c = load({ DOMAIN_REFUSE: 'Partner.Example., mail.example', DOMAIN_PENDING_TTL_DAYS: '14', DNS_SERVERS: '127.0.0.1:5353, [::1]:53 192.0.2.53', DNS_TIMEOUT_MS: '500' });
+    expect(c.domains).toEqual({ refuse: ['partner.example', 'mail.example'], pendingTtlDays: 14, dnsServers: ['127.0.0.1:5353', '[::1]:53', '192.0.2.53'], dnsTimeoutMs: 500 });
+    expect(fails({ DNS_SERVERS: '192.0.2.53,dns.example' })).toMatch(/DNS_SERVERS \(domains\.dnsServers\.1\): "dns\.example" is not an IP address/);
+    expect(fails({ DNS_SERVERS: '192.0.2.53:70000' })).toMatch(/DNS_SERVERS \(domains\.dnsServers\.0\)/);
+    expect(fails({ DOMAIN_REFUSE: 'mail.example,*.example' })).toMatch(/DOMAIN_REFUSE \(domains\.refuse\.1\): "\*\.example" is not a domain name/);
+    expect(fails({ DOMAIN_PENDING_TTL_DAYS: '0' })).toMatch(/DOMAIN_PENDING_TTL_DAYS \(domains\.pendingTtlDays\)/);
+    expect(fails({ DNS_TIMEOUT_MS: 'soon' })).toMatch(/DNS_TIMEOUT_MS: expected an integer/);
+  });
+
   it('reads a deployment file (CONFIG_FILE) under the environment, refusing unknown keys', () => {
     const dir = mkdtempSync(join(tmpdir(), 'orgbridge-config-'));
     const file = join(dir, 'deploy.json');

@@ -1,12 +1,15 @@
 import { Router } from 'express';
+import { verifyDomain } from '../../domain/domain-verification.ts';
 import { claimDomain, listDomains, normalizeDomain, releaseDomain } from '../../domain/domains.ts';
 import { getOrganization, renameOrganization, setBillingAdmin, setDefaultTeam, setSeatLicense, updateOrganizationSettings } from '../../domain/organizations.ts';
 import { invalid } from '../../domain/errors.ts';
 import type { AppDeps } from '../../http/deps.ts';
+import { createTxtResolver } from '../../lib/txt-resolver.ts';
+import { callerOf } from '../auth.ts';
 import { command } from '../command.ts';
 import { authorize, orgScopeOf, requireMember } from '../scope.ts';
 import { input, validate } from '../validate.ts';
-import { orgView } from '../views.ts';
+import { domainView, orgView } from '../views.ts';
 import * as s from './orgs.schema.ts';
 
 async function seatUsage(deps: AppDeps, orgId: string) {
@@ -22,12 +25,14 @@ async function seatUsage(deps: AppDeps, orgId: string) {
 /** Organization: name, settings, domains, default team, seat license, billing admin. */
 export function orgRoutes(deps: AppDeps): Router {
   const r = Router({ mergeParams: true });
+  const resolver = deps.txtResolver ?? createTxtResolver({ servers: deps.config.domains.dnsServers, timeoutMs: deps.config.domains.dnsTimeoutMs });
+  const now = () => deps.now?.() ?? new Date();
 
   r.get('/', requireMember, async (_req, res) => {
     const { org } = orgScopeOf(res);
     res.json({
       ...orgView(org),
-      domains: await listDomains(deps.db, org.id),
+      domains: (await listDomains(deps.db, org.id)).map(domainView),
       seatsUsed: await seatUsage(deps, org.id),
       // What the deployment allows the organization to turn on (SPEC §5).
       deployment: { autoProvisioning: deps.config.autoProvisioning },
@@ -53,13 +58,25 @@ export function orgRoutes(deps: AppDeps): Router {
   });
 
   r.get('/domains', authorize('org.domains.claim'), async (_req, res) => {
-    res.json({ items: await listDomains(deps.db, orgScopeOf(res).org.id) });
+    res.json({ items: (await listDomains(deps.db, orgScopeOf(res).org.id)).map(domainView) });
   });
 
+  // 201 and the TXT record to publish for a new (pending) claim; 200 and the claim as it
+  // stands when the organization already holds it.
   r.post('/domains', authorize('org.domains.claim'), validate(s.claimDomain), async (req, res) => {
     const { domain } = input(res, s.claimDomain);
-    const claimed = await command(deps, res, (tx, o) => claimDomain(tx, o.id, domain));
-    res.status(201).location(`${req.baseUrl}/domains/${claimed}`).json({ domain: claimed });
+    const { refuse, pendingTtlDays } = deps.config.domains;
+    const { claim, created } = await command(deps, res, (tx, o) => claimDomain(tx, o.id, domain, { refuse, pendingTtlDays, now: now() }));
+    if (created) res.status(201).location(`${req.baseUrl}/domains/${claim.domain}`);
+    res.json(domainView(claim));
+  });
+
+  // Looks up the TXT record now. Not found yet is a 200 with the claim still pending and
+  // the reason in `check`: DNS answers are never errors of this request.
+  r.post('/domains/:domain/verify', authorize('org.domains.claim'), async (req, res) => {
+    const domain = normalizeDomain(String(req.params.domain));
+    const { claim, check } = await verifyDomain(deps.db, callerOf(res).actor, orgScopeOf(res).org.id, domain, { resolver, now: now() });
+    res.json({ ...domainView(claim), check: check && { verified: check.found, reason: check.found ? null : check.reason } });
   });
 
   r.delete('/domains/:domain', authorize('org.domains.claim'), async (req, res) => {

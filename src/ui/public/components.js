@@ -73,6 +73,20 @@ export function Switch({ id, label, checked, disabled, onChange, hint }) {
   </div>`;
 }
 
+/** Copies a value to the clipboard; says so on the button. */
+export function CopyButton({ text, label }) {
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      setCopied(true);
+    } catch {
+      setCopied(false);
+    }
+  };
+  return html`<button type="button" class="small" aria-label=${label} onClick=${copy}>${copied ? 'Copied' : 'Copy'}</button>`;
+}
+
 /** Shows a secret once, with a copy button; it is never shown again. */
 export function SecretOnce({ label, secret }) {
   const [copied, setCopied] = useState(false);

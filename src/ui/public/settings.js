@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { del, get, patch, post, put } from './api.js';
 import { AuditLog } from './audit.js';
-import { ConfirmDialog, Notice, Switch, useNotice } from './components.js';
+import { Badge, ConfirmDialog, CopyButton, Notice, Switch, useNotice } from './components.js';
+import { formatDate } from './format.js';
 import { html } from './html.js';
 import { RoleGroups } from './role-groups.js';
 import { CustomRoles } from './roles.js';
@@ -32,11 +33,24 @@ function General({ org, orgInfo, perms, reloadOrg }) {
   };
   const claim = async (e) => {
     e.preventDefault();
-    const r = await run(() => post(`/orgs/${org}/domains`, { domain }), (d) => `Claimed ${d.domain}.`);
+    // The server answers a claim the organization already holds with that claim as it stands.
+    const held = new Set(orgInfo.domains.map((d) => d.domain));
+    const r = await run(() => post(`/orgs/${org}/domains`, { domain }), (d) =>
+      held.has(d.domain)
+        ? `${d.domain} is already this organization's (${d.status === 'verified' ? 'verified' : 'pending verification'}).`
+        : `Claimed ${d.domain}. Publish its TXT record, then choose Verify now.`,
+    );
     if (r.ok) {
       setDomain('');
       reloadOrg();
     }
+  };
+  const verify = async (d) => {
+    const r = await run(() => post(`/orgs/${org}/domains/${encodeURIComponent(d)}/verify`));
+    if (!r.ok) return;
+    const v = r.value;
+    setNotice(v.status === 'verified' ? { kind: 'success', text: `${v.domain} is verified.` } : { kind: 'error', text: `${v.domain} is not verified yet: ${v.check.reason}.` });
+    reloadOrg();
   };
   const release = async () => {
     const d = releasing;
@@ -83,11 +97,24 @@ function General({ org, orgInfo, perms, reloadOrg }) {
     ${(mayDomains || mayManage) &&
     html`<section class="card" aria-labelledby="domains-title">
       <h2 id="domains-title">Domains and default team</h2>
-      <p class="hint">People whose verified email is at a claimed domain can be captured into this organization. A domain belongs to one organization only.</p>
-      <ul class="chips" aria-label="Claimed domains">
-        ${orgInfo.domains.length === 0 && html`<li class="muted">No claimed domains.</li>`}
-        ${orgInfo.domains.map((d) => html`<li key=${d}><span class="mono">${d}</span>${mayDomains && html` <button type="button" class="small link" aria-label=${`Release ${d}`} onClick=${() => setReleasing(d)}>Release</button>`}</li>`)}
-      </ul>
+      <p class="hint">People whose verified email is at a verified domain can be captured into this organization. A claim stays pending until a DNS TXT record proves the domain is yours (or the deployment's operator approves it); a domain belongs to one organization only.</p>
+      <div class="table-wrap"><table aria-label="Claimed domains">
+        <thead><tr><th scope="col">Domain</th><th scope="col">Status</th><th scope="col">Verification</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+        <tbody>
+          ${orgInfo.domains.length === 0 && html`<tr><td colspan="4" class="muted">No claimed domains.</td></tr>`}
+          ${orgInfo.domains.map((d) => html`<tr key=${d.domain} data-domain=${d.domain}>
+            <th scope="row" class="mono">${d.domain}</th>
+            <td>${d.status === 'verified' ? html`<${Badge} kind="ok">Verified<//>` : html`<${Badge} kind="warn">Pending<//>`}</td>
+            <td>${d.challenge
+              ? html`<div class="small">Add a TXT record (before ${formatDate(d.expiresAt)}):</div>
+                  <div class="small">Name <code class="mono">${d.challenge.name}</code> <${CopyButton} text=${d.challenge.name} label=${`Copy record name for ${d.domain}`} /></div>
+                  <div class="small">Value <code class="mono">${d.challenge.value}</code> <${CopyButton} text=${d.challenge.value} label=${`Copy record value for ${d.domain}`} /></div>`
+              : html`<span class="small muted">${d.verifiedBy === 'dns' ? 'DNS record' : 'Operator approval'}, ${formatDate(d.verifiedAt)}</span>`}</td>
+            <td class="actions">${mayDomains && html`${d.status === 'pending' && html`<button type="button" class="small" aria-label=${`Verify ${d.domain} now`} onClick=${() => verify(d.domain)}>Verify now</button>`}
+              <button type="button" class="small link" aria-label=${`Release ${d.domain}`} onClick=${() => setReleasing(d.domain)}>Release</button>`}</td>
+          </tr>`)}
+        </tbody>
+      </table></div>
       ${mayDomains &&
       html`<form class="inline-form" onSubmit=${claim}>
         <label for="claim-domain">Claim a domain</label>
@@ -107,9 +134,9 @@ function General({ org, orgInfo, perms, reloadOrg }) {
     html`<section class="card" aria-labelledby="provisioning-title">
       <h2 id="provisioning-title">Sign-up and provisioning</h2>
       <${Switch} id="set-auto" label="Auto-provisioning: create accounts at first SSO sign-in" checked=${s.autoProvisioning} disabled=${!allowed && !s.autoProvisioning}
-        hint=${allowed ? 'People whose verified email domain is claimed join as members with the default seat.' : 'This deployment does not allow auto-provisioning; an operator can turn it on.'}
+        hint=${allowed ? 'People whose verified email is at a verified domain join as members with the default seat.' : 'This deployment does not allow auto-provisioning; an operator can turn it on.'}
         onChange=${(v) => setting('autoProvisioning', v)} />
-      <${Switch} id="set-capture" label="Domain capture: add people from claimed domains to the default team" checked=${s.domainCapture} disabled=${!allowed && !s.domainCapture}
+      <${Switch} id="set-capture" label="Domain capture: add people from verified domains to the default team" checked=${s.domainCapture} disabled=${!allowed && !s.domainCapture}
         onChange=${(v) => setting('domainCapture', v)} />
       <${Switch} id="set-join" label="Let new users join recommended teams at sign-up" checked=${s.teamJoinAtSignup} onChange=${(v) => setting('teamJoinAtSignup', v)} />
       <div class="field">
