@@ -116,6 +116,8 @@ const statements = [
   `alter table users drop column system_admin`,
   `create unique index users_org_user_name_key on users (org_id, user_name_key)`,
   `create index users_email_key_lookup on users (email_key)`,
+  // An account has at most one record in an organization (the principal there is that record).
+  `create unique index users_org_account on users (org_id, account_id) where account_id is not null`,
   `create index users_account on users (account_id) where account_id is not null`,
   `create or replace function users_org_id_immutable() returns trigger language plpgsql as $$
    begin

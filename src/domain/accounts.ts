@@ -78,3 +78,33 @@ export async function linkRecord(tx: Tx, record: Pick<UserRow, 'id' | 'org_id' |
 export async function recordOfAccount(conn: Conn, accountId: string, orgId: string): Promise<UserRow | undefined> {
   return conn('users').where({ account_id: accountId, org_id: orgId }).first<UserRow | undefined>();
 }
+
+/**
+ * The organization that manages an account (it verified the domain of the account's
+ * address) keeps the account's profile in step with its record: names always, the address
+ * only to another one in a domain it verified that no other account holds. Any other
+ * organization's writes stay on its own record. Returns whether the account changed.
+ */
+export async function syncManagedAccount(tx: Tx, orgId: string, recordId: string): Promise<boolean> {
+  const row = (await tx.trx.raw(
+    `select a.id, a.email, a.email_key, a.display_name, a.given_name, a.family_name,
+            u.email as r_email, u.display_name as r_display_name, u.given_name as r_given_name, u.family_name as r_family_name,
+            exists (select 1 from org_domains d where d.org_id = u.org_id and d.status = 'verified'
+                     and d.domain = split_part(lower(normalize(u.email, NFKC)), '@', 2)) as r_email_managed
+       from users u join accounts a on a.id = u.account_id
+      where u.id = ? and u.org_id = ?
+        and exists (select 1 from org_domains d where d.org_id = u.org_id and d.status = 'verified' and d.domain = split_part(a.email_key, '@', 2))`,
+    [recordId, orgId],
+  )) as { rows: (AccountRow & { r_email: string | null; r_display_name: string | null; r_given_name: string | null; r_family_name: string | null; r_email_managed: boolean })[] };
+  const r = row.rows[0];
+  if (!r) return false;
+  const patch: AccountProfile = {};
+  if (r.r_display_name !== r.display_name) patch.displayName = r.r_display_name;
+  if (r.r_given_name !== r.given_name) patch.givenName = r.r_given_name;
+  if (r.r_family_name !== r.family_name) patch.familyName = r.r_family_name;
+  if (r.r_email && identityKey(r.r_email) !== r.email_key && r.r_email_managed && !(await findAccountByEmail(tx.trx, r.r_email))) patch.email = r.r_email;
+  if (!Object.keys(patch).length) return false;
+  await updateAccountProfile(tx, r.id, patch);
+  await audit(tx, { orgId, action: 'account.profile', targetType: 'account', targetId: r.id, before: { email: r.email, displayName: r.display_name }, after: { ...patch, by: 'managed_domain' } });
+  return true;
+}

@@ -2,7 +2,8 @@ import type { Conn } from '../db/connect.ts';
 import { placeholders, sql } from '../db/sql.ts';
 import { newId } from '../lib/secrets.ts';
 import type { Tx } from './context.ts';
-import { invalid, isUniqueViolation, notFound, uniqueness } from './errors.ts';
+import { audit } from './audit.ts';
+import { conflict, invalid, isUniqueViolation, notFound, uniqueness } from './errors.ts';
 import type { LinkedBy, UserRow } from './types.ts';
 
 // Member records (SPEC §1): what one organization knows of a person — what SCIM calls a
@@ -116,10 +117,29 @@ async function writeEmails(tx: Tx, userId: string, emails: EmailInput[], fresh =
  * numbers"); bench/floor.ts replays it. Column names come from toColumns (COLUMNS,
  * profile) plus id, never from input.
  */
-async function insertUser(tx: Tx, cols: Record<string, unknown>): Promise<UserRow> {
+async function insertUser(tx: Tx, cols: Record<string, unknown>, managedEmail: string | null): Promise<UserRow> {
   const names = Object.keys(cols);
-  const text = `insert into users (${names.map((n) => `"${n}"`).join(', ')}) values (${placeholders(names.length)}) returning *`;
-  return (await sql<UserRow>(tx.trx, text, Object.values(cols)))[0]!;
+  const values = Object.values(cols);
+  if (!managedEmail) {
+    const text = `insert into users (${names.map((n) => `"${n}"`).join(', ')}) values (${placeholders(names.length)}) returning *`;
+    return (await sql<UserRow>(tx.trx, text, values))[0]!;
+  }
+  // A managed domain links at creation, in the same statement (SPEC §1 "Link"): the
+  // account that holds the address, when this organization verified its domain and has
+  // no other record linked to that account.
+  const e = names.length + 1;
+  const o = names.indexOf('org_id') + 1;
+  const text = `with managed as (
+      select a.id from accounts a
+       where a.email_key = lower(normalize($${e}::text, NFKC))
+         and exists (select 1 from org_domains d where d.org_id = $${o} and d.status = 'verified' and d.domain = split_part(a.email_key, '@', 2))
+         and not exists (select 1 from users x where x.org_id = $${o} and x.account_id = a.id))
+    insert into users (${names.map((n) => `"${n}"`).join(', ')}, account_id, linked_at, linked_by)
+    values (${placeholders(names.length)}, (select id from managed),
+            case when exists (select 1 from managed) then now() end,
+            case when exists (select 1 from managed) then 'managed_domain' end)
+    returning *`;
+  return (await sql<UserRow>(tx.trx, text, [...values, managedEmail]))[0]!;
 }
 
 /** A proven link made with the record (a sign-in, an accepted invitation, a managed domain). */
@@ -128,17 +148,26 @@ export interface RecordLink {
   by: LinkedBy;
 }
 
-/** Creates a member record in `orgId`; `link` links it to an account at once. */
+/**
+ * Creates a member record in `orgId`; `link` links it to an account at once. Without one,
+ * a record whose address is in a domain the organization verified is linked to the account
+ * that holds that address (the organization manages it).
+ */
 export async function createPerson(tx: Tx, orgId: string, p: PersonInput, link?: RecordLink): Promise<UserRow> {
   checkPerson(p);
   const id = newId();
   const linked = link ? { account_id: link.accountId, linked_by: link.by, linked_at: new Date() } : {};
+  const address = primaryEmail(p) ?? (p.userName.includes('@') ? p.userName : null);
   try {
-    const row = await insertUser(tx, { id, org_id: orgId, ...linked, ...toColumns(p) });
+    const row = await insertUser(tx, { id, org_id: orgId, ...linked, ...toColumns(p) }, link ? null : address);
+    if (row.account_id && !link) {
+      await audit(tx, { orgId, action: 'member.link', targetType: 'user', targetId: row.id, after: { accountId: row.account_id, by: 'managed_domain' } });
+    }
     const email = primaryEmail(p);
     await writeEmails(tx, id, p.emails ?? (email ? [{ value: email, type: 'work', primary: true }] : []), true);
     return row;
   } catch (err: unknown) {
+    if (isUniqueViolation(err, 'users_org_account')) throw conflict('another record of this organization is already linked to that account');
     if (isUniqueViolation(err)) throw uniquenessError(p);
     throw err;
   }

@@ -40,9 +40,9 @@ describe('orgbridge CLI (in-process)', () => {
     expect(audit.map((a) => a.action)).toEqual(['org.create', 'org.domain.claim', 'org.domain.claim', 'member.add']);
     expect(audit[0]).toMatchObject({ actor_type: 'cli', actor_label: 'cli:tester' });
     // A second organization's admin is not made system admin: the instance has one.
-    const second = await cli('org', 'create', 'Hooli', '--admin', 'gavin@hooli.example');
-    expect(second.stdout.split('\n')).toContain('admin: gavin@hooli.example');
-    expect(await t.db('accounts').where({ email: 'gavin@hooli.example' }).first()).toMatchObject({ system_admin: false });
+    const second = await cli('org', 'create', 'Aviato', '--admin', 'erlich@aviato.example');
+    expect(second.stdout.split('\n')).toContain('admin: erlich@aviato.example');
+    expect(await t.db('accounts').where({ email: 'erlich@aviato.example' }).first()).toMatchObject({ system_admin: false });
   });
 
   it('system-admin grant/revoke by email (an account is made for an address nobody signed in with yet); the last one stays', async () => {

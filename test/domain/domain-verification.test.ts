@@ -102,7 +102,7 @@ describe('a claim', () => {
 
     await run((tx) => approveDomain(tx, org.id, 'hooli.example', T0));
     expect((await findOrgByEmailDomain(t.db, 'gavin@hooli.example'))?.id).toBe(org.id);
-    expect(await signIn('gavin')).toMatchObject({ createdPerson: true, joinedOrgId: org.id });
+    expect(await signIn('gavin')).toMatchObject({ createdAccount: true, joinedOrgId: org.id });
 
     await run((tx) => releaseDomain(tx, org.id, 'hooli.example'));
     expect(await findOrgByEmailDomain(t.db, 'richard@hooli.example')).toBeUndefined();

@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountFor } from '../support/factories.ts';
+import { createAccount } from '../../src/domain/accounts.ts';
+import { runInTransaction } from '../../src/domain/context.ts';
+import { approveDomain } from '../../src/domain/domain-verification.ts';
+import { claimDomain } from '../../src/domain/domains.ts';
+import { accountFor, testActor } from '../support/factories.ts';
 import { callWith, patch, startScim, USER_URN, type ScimClient } from './support.ts';
 
 // Each organization owns its view of a person (SPEC §1, issue 11): a SCIM token reads and
@@ -89,5 +93,33 @@ describe('records sharing one email (RFC 7643 §4.1.2: only userName is unique)'
     expect(list.body.Resources.map((r: { userName: string }) => r.userName).sort()).toEqual(['sam', 'sam-admin']);
     const one = await callWith(s.url, acme(), 'GET', `/scim/v2/Users/${b.body.id}`);
     expect(one.body.emails).toEqual([{ value: 'SAM@acme.example', primary: true }]);
+  });
+});
+
+describe('a managed domain (SPEC §1: the organization that verified the domain of the account\u2019s address)', () => {
+  it('links its SCIM records in that domain at creation, and only it changes the account\u2019s profile', async () => {
+    await runInTransaction(s.db, testActor, async (tx) => {
+      await claimDomain(tx, globex.orgId, 'globex.example');
+      await approveDomain(tx, globex.orgId, 'globex.example');
+    });
+    const ivan = await runInTransaction(s.db, testActor, (tx) => createAccount(tx, { email: 'ivan@globex.example', displayName: 'Ivan' }));
+    const theirs = await callWith(s.url, globex.token, 'POST', '/scim/v2/Users', user('ivan', { emails: [{ value: 'Ivan@globex.example', primary: true }] }));
+    expect(theirs.status).toBe(201);
+    expect(await s.db('users').where({ id: theirs.body.id }).first()).toMatchObject({ account_id: ivan.id, linked_by: 'managed_domain' });
+    expect(await s.db('audit_log').where({ org_id: globex.orgId, action: 'member.link', target_id: theirs.body.id })).toHaveLength(1);
+    // acme did not verify globex.example: its record with the same address waits unlinked.
+    const mine = await callWith(s.url, acme(), 'POST', '/scim/v2/Users', user('ivan@globex.example', { emails: [{ value: 'ivan@globex.example', primary: true }] }));
+    expect(await s.db('users').where({ id: mine.body.id }).first()).toMatchObject({ account_id: null });
+
+    await callWith(s.url, acme(), 'PATCH', `/scim/v2/Users/${mine.body.id}`, patch({ op: 'replace', path: 'displayName', value: 'Hacked by Acme' }));
+    expect((await s.db('accounts').where({ id: ivan.id }).first()).display_name).toBe('Ivan');
+    await callWith(s.url, globex.token, 'PATCH', `/scim/v2/Users/${theirs.body.id}`, patch({ op: 'replace', path: 'displayName', value: 'Ivan Petrov' }));
+    expect((await s.db('accounts').where({ id: ivan.id }).first()).display_name).toBe('Ivan Petrov');
+    // The address follows within the managed domain, never out of it.
+    await callWith(s.url, globex.token, 'PATCH', `/scim/v2/Users/${theirs.body.id}`, patch({ op: 'replace', path: 'emails', value: [{ value: 'ivan.petrov@globex.example', primary: true }] }));
+    expect((await s.db('accounts').where({ id: ivan.id }).first()).email).toBe('ivan.petrov@globex.example');
+    await callWith(s.url, globex.token, 'PATCH', `/scim/v2/Users/${theirs.body.id}`, patch({ op: 'replace', path: 'emails', value: [{ value: 'ivan@elsewhere.example', primary: true }] }));
+    expect((await s.db('accounts').where({ id: ivan.id }).first()).email).toBe('ivan.petrov@globex.example');
+    expect(await s.db('audit_log').where({ org_id: globex.orgId, action: 'account.profile', target_id: ivan.id })).toHaveLength(2);
   });
 });

@@ -1,3 +1,4 @@
+import { syncManagedAccount } from '../../../domain/accounts.ts';
 import type { Tx } from '../../../domain/context.ts';
 import { setMembershipExternalId } from '../../../domain/external-ids.ts';
 import { deactivateMember, reactivateMember, setModelsSeat, setOrgRole, setWeaveAccess } from '../../../domain/memberships.ts';
@@ -48,7 +49,11 @@ export async function applyTeamRoles(tx: Tx, orgId: string, userId: string, befo
 
 export async function persistUserChanges(tx: Tx, orgId: string, userId: string, before: UserState, after: UserState): Promise<void> {
   const person = personChanges(before.person, after.person);
-  if (Object.keys(person).length) await updatePerson(tx, userId, person);
+  if (Object.keys(person).length) {
+    await updatePerson(tx, userId, person);
+    // Only when this organization manages the linked account does the account follow.
+    await syncManagedAccount(tx, orgId, userId);
+  }
   if (before.externalId !== after.externalId) await setMembershipExternalId(tx, orgId, userId, after.externalId);
 
   const grants = async () => {
