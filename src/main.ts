@@ -6,6 +6,7 @@ import { buildApp } from './http/app.ts';
 import { serve } from './http/serve.ts';
 import { createLogger } from './lib/logger.ts';
 import { scheduleMaintenance } from './maintenance.ts';
+import { warnUnknownTrustedOrgs } from './sso/trust.ts';
 
 // Start-up: configuration (validated once; an invalid value stops the process with the
 // key and what was expected), database, migrations, then listen. SIGTERM/SIGINT stop
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
   }
   const ran = await migrate(db);
   logger.info({ migrations: ran, database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})` }, 'database ready');
+  await warnUnknownTrustedOrgs(db, config, logger);
 
   const app = buildApp({ db, config, logger });
   const serving = await serve(app, { port: config.port, host: config.host, shutdownTimeoutMs: config.shutdownTimeoutMs }, logger);

@@ -5,11 +5,11 @@ import { conflict, invalid, isUniqueViolation, notFound } from './errors.ts';
 import type { OrganizationRow } from './types.ts';
 
 // A DNS name: labels of letters, digits and inner hyphens, at least two labels.
-const DOMAIN_RE = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
+export const DOMAIN_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 
 export function normalizeDomain(input: string): string {
   const d = input.trim().toLowerCase().replace(/\.$/, '');
-  if (!DOMAIN_RE.test(d)) throw invalid(`"${input}" is not a domain name`, { domain: input });
+  if (!DOMAIN_NAME.test(d)) throw invalid(`"${input}" is not a domain name`, { domain: input });
   return d;
 }
 
@@ -22,7 +22,7 @@ export function emailDomain(email: string): string | null {
   const at = email.lastIndexOf('@');
   if (at <= 0 || email.indexOf('@') !== at) return null;
   const domain = email.slice(at + 1).trim().toLowerCase();
-  return DOMAIN_RE.test(domain) ? domain : null;
+  return DOMAIN_NAME.test(domain) ? domain : null;
 }
 
 export async function claimDomain(tx: Tx, orgId: string, input: string): Promise<string> {

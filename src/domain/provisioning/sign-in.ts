@@ -11,6 +11,7 @@ import { claimFirstSystemAdmin } from '../system-admins.ts';
 import { addTeamMember } from '../teams.ts';
 import type { MembershipRow, UserRow } from '../types.ts';
 import { applyGroupClaims } from './group-claims.ts';
+import { trustsOrg, type ProviderTrust } from './provider-trust.ts';
 import { findUserByExternalIdentity, linkExternalIdentity, touchExternalIdentity } from '../external-identities.ts';
 import { deploymentIsEmpty } from './system-admin.ts';
 
@@ -20,16 +21,23 @@ import { deploymentIsEmpty } from './system-admin.ts';
 export interface SignInClaims {
   /** 'oidc:<issuer>' or 'ldap:<url>'; with externalId, the key of external_identities. */
   provider: string;
-  /** OIDC `sub`; LDAP entryUUID (or the username when the server has none). */
+  /** OIDC `sub`; LDAP the LDAP_ID_ATTRIBUTE value (entryUUID, objectGUID) — never the DN nor the username. */
   externalId: string;
-  /** Only a verified address (email_verified === true, or LDAP); null otherwise — never used for linking or capture. */
+  /**
+   * Only a verified address (email_verified === true, or LDAP) in a domain the provider may
+   * assert (trust.domains); null otherwise — never used for linking or capture.
+   */
   email: string | null;
   userName: string | null;
   displayName: string | null;
   givenName: string | null;
   familyName: string | null;
-  /** Group names from the groups claim / attribute; null when the IdP sent none (nothing about roles or teams changes). */
+  /** OIDC group names; LDAP group DNs. Null when the IdP sent none (nothing about roles or teams changes). */
   groups: string[] | null;
+  /** 'oidc:<name>' or 'ldap': only role groups with this source apply to `groups`. */
+  source: string;
+  /** The organizations (and email domains) the provider is trusted for: see provider-trust.ts. */
+  trust: ProviderTrust;
   /** Human label for logs and audit rows, e.g. "oidc:okta". */
   label: string;
 }
@@ -88,6 +96,7 @@ async function capture(tx: Tx, c: SignInClaims, policy: SignInPolicy, person: { 
   if (!c.email || !policy.autoProvisioning) return null;
   const org = await findOrgByEmailDomain(tx.trx, c.email);
   if (!org || !org.auto_provisioning) return null;
+  if (!trustsOrg(c.trust, org)) return null;
   const { user } = await addMember(tx, { orgId: org.id, person, orgRole: 'member', status: 'active', seatOverflow: 'org-policy' });
   if (org.default_team_id) await addTeamMember(tx, org.id, org.default_team_id, user.id, 'member');
   return { userId: user.id, orgId: org.id };
@@ -158,7 +167,7 @@ async function signInTx(tx: Tx, c: SignInClaims, policy: SignInPolicy): Promise<
 
   const owned = new Set(ms.flatMap((m) => (Array.isArray(m.idp_owned) ? m.idp_owned : [])));
   if (!createdPerson) await updateProfile(tx, user, c, owned);
-  if (c.groups !== null) await applyGroupClaims(tx, userId, c.groups);
+  if (c.groups !== null) await applyGroupClaims(tx, userId, c.groups, c);
 
   await audit(tx, {
     orgId: joinedOrgId,
