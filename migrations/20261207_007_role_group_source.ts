@@ -7,13 +7,14 @@ import type { Knex } from 'knex';
 // had meant for another.
 //
 // Existing rows become `scim`, and only `scim`. They were used both by SCIM pushes and by
-// sign-in claims, but nothing records which provider an admin had in mind, and copying
-// each row to every provider would keep the very hole this closes (a provider trusted for
-// another organization granting its roles here). LDAP rows could not carry over anyway:
-// they named a group by its first RDN, and LDAP role groups now name the whole DN. So
-// after this migration, sign-in group claims grant nothing until an admin re-creates the
-// SSO role groups with their source (README.md § Upgrading); roles already granted stay,
-// since sign-in never took roles away.
+// sign-in claims, but nothing records which provider an admin had in mind. Copying each
+// row to every provider would keep the very hole this closes (a group name asserted by
+// any provider granting what was meant for one IdP), and a migration does not know the
+// configured providers anyway. LDAP rows could not carry over either: they named a group
+// by its first RDN, and LDAP role groups now name the whole DN. So after this migration,
+// sign-in group claims grant nothing until an admin re-creates the SSO role groups with
+// their source (README.md § Configuration, "Upgrading to migration 007"). Roles already
+// granted stay: sign-in never took roles away.
 //
 // The unique index becomes per source: `admins` at Okta and `admins` in SCIM are two
 // groups.
