@@ -5,7 +5,8 @@ import { conflict } from './errors.ts';
 import type { UserRow } from './types.ts';
 
 // External identities are keyed by (provider, external id): e.g. ('oidc:<issuer>', sub)
-// or ('ldap:<url>', entryUUID/DN). An email never identifies anyone on its own.
+// or ('ldap:<url>', the LDAP_ID_ATTRIBUTE value: entryUUID, objectGUID — never the DN).
+// An email never identifies anyone on its own.
 
 export async function findUserByExternalIdentity(conn: Conn, provider: string, externalId: string): Promise<UserRow | undefined> {
   return conn('external_identities as x')
