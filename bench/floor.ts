@@ -96,7 +96,7 @@ async function groupPatch(pool: pg.Pool, token: string, orgId: string, teamId: s
     await body(c);
     await c.query('update teams set version = version + 1, updated_at = CURRENT_TIMESTAMP where id = $1', [teamId]);
     await c.query(AUDIT, [orgId, 'scim', null, 'scim token bench', 'team.members', 'team', teamId, null, null, 'ok', null]);
-    await c.query('select * from role_groups where org_id = $1 and lower(group_name) = any($2)', [orgId, ['team']]);
+    await c.query('select * from role_groups where org_id = $1 and source = $2 and lower(group_name) = any($3)', [orgId, 'scim', ['team']]);
     await c.query(TEAM, [orgId, teamId, 1]);
   });
 }

@@ -7,6 +7,7 @@ import { serve } from './http/serve.ts';
 import { createLogger } from './lib/logger.ts';
 import { createTxtResolver } from './lib/txt-resolver.ts';
 import { scheduleMaintenance } from './maintenance.ts';
+import { warnUnknownTrustedOrgs } from './sso/trust.ts';
 
 // Start-up: configuration (validated once; an invalid value stops the process with the
 // key and what was expected), database, migrations, then listen. SIGTERM/SIGINT stop
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
   }
   const ran = await migrate(db);
   logger.info({ migrations: ran, database: config.databaseUrl ? 'postgresql' : `embedded (${config.dataDir})` }, 'database ready');
+  await warnUnknownTrustedOrgs(db, config, logger);
 
   const resolver = createTxtResolver({ servers: config.domains.dnsServers, timeoutMs: config.domains.dnsTimeoutMs });
   const app = buildApp({ db, config, logger, txtResolver: resolver });

@@ -41,7 +41,7 @@ const SCALARS: [string, Path, 'string' | 'int' | 'number' | 'bool' | 'trustProxy
   ['DNS_TIMEOUT_MS', ['domains', 'dnsTimeoutMs'], 'int'],
 ];
 
-const LDAP_VARS: [string, Path, 'string' | 'int' | 'bool' | 'dnlist' | 'attributes'][] = [
+const LDAP_VARS: [string, Path, 'string' | 'int' | 'bool' | 'csv' | 'dnlist' | 'attributes'][] = [
   ['LDAP_URL', ['url'], 'string'],
   ['LDAP_BIND_DN', ['bindDn'], 'string'],
   ['LDAP_BIND_PASSWORD', ['bindPassword'], 'string'],
@@ -53,13 +53,16 @@ const LDAP_VARS: [string, Path, 'string' | 'int' | 'bool' | 'dnlist' | 'attribut
   // DNs contain commas, so this list is separated by semicolons (or newlines).
   ['LDAP_GROUP_ALLOW_LIST', ['groupAllowList'], 'dnlist'],
   ['LDAP_GROUP_SYNC', ['groupSync'], 'bool'],
+  ['LDAP_ID_ATTRIBUTE', ['idAttribute'], 'string'],
+  ['LDAP_ORGS', ['orgs'], 'csv'],
+  ['LDAP_DOMAINS', ['domains'], 'csv'],
   ['LDAP_TIMEOUT_MS', ['timeoutMs'], 'int'],
   ['LDAP_LOGIN_MAX_FAILURES', ['loginMaxFailures'], 'int'],
   ['LDAP_LOGIN_MAX_FAILURES_PER_ADDRESS', ['loginMaxFailuresPerAddress'], 'int'],
   ['LDAP_LOGIN_WINDOW_MINUTES', ['loginWindowMinutes'], 'int'],
 ];
 
-const OIDC_SUFFIXES: Record<string, [Path, 'string' | 'list' | 'bool']> = {
+const OIDC_SUFFIXES: Record<string, [Path, 'string' | 'list' | 'csv' | 'bool']> = {
   ISSUER: [['issuer'], 'string'],
   CLIENT_ID: [['clientId'], 'string'],
   CLIENT_SECRET: [['clientSecret'], 'string'],
@@ -68,6 +71,8 @@ const OIDC_SUFFIXES: Record<string, [Path, 'string' | 'list' | 'bool']> = {
   DISPLAY_NAME: [['displayName'], 'string'],
   EMAIL_VERIFIED_CLAIM: [['claims', 'emailVerified'], 'string'],
   LOGOUT: [['logout'], 'bool'],
+  ORGS: [['orgs'], 'csv'],
+  DOMAINS: [['domains'], 'csv'],
 };
 const OIDC_VARIABLE = new RegExp(`^OIDC_([A-Z0-9_]+?)_(${Object.keys(OIDC_SUFFIXES).join('|')})$`);
 
@@ -97,6 +102,9 @@ function convert(name: string, raw: string, kind: string): unknown {
     }
     case 'list':
       return raw.split(/[,\s]+/).map((s) => s.trim()).filter(Boolean);
+    case 'csv':
+      // Commas only: "Acme Corp" is one (invalid) slug, not two valid ones.
+      return raw.split(',').map((s) => s.trim()).filter(Boolean);
     case 'dnlist':
       return raw.split(/[;\n]+/).map((s) => s.trim()).filter(Boolean);
     case 'attributes': {

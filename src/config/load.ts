@@ -49,9 +49,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const key = issue.path.join('.');
-      // An element of a list (DNS_SERVERS=…) is named by the variable that gave the list.
-      const listKey = typeof issue.path.at(-1) === 'number' ? issue.path.slice(0, -1).join('.') : key;
-      const source = overlay.sources.get(key) ?? overlay.sources.get(listKey);
+      // An element of a list (ldap.groupAllowList.1) came from the list's variable.
+      const path = [...issue.path];
+      while (path.length > 1 && typeof path[path.length - 1] === 'number') path.pop();
+      const source = overlay.sources.get(key) ?? overlay.sources.get(path.join('.'));
       return `${source ? `${source} (${key})` : key || '(root)'}: ${issue.message}`;
     });
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { DOMAIN_RE } from '../domain/domain-names.ts';
+import { parseDn } from '../lib/dn.ts';
 
 // The one description of orgbridge's configuration. config/default.json holds the
 // defaults; a deployment file (CONFIG_FILE) and then environment variables override them
@@ -8,6 +9,33 @@ import { DOMAIN_RE } from '../domain/domain-names.ts';
 
 const url = z.string().url();
 const positiveInt = z.number().int().positive();
+
+// Provider trust (SPEC §5; src/domain/provisioning/provider-trust.ts): the organizations a
+// sign-in provider is trusted for, by slug (a slug never changes, a name may), and the
+// email domains it may assert. Absent (null) = all: the default for a deployment that
+// serves one organization. An empty list is refused rather than read as "none" or "all".
+const orgSlugs = z
+  .array(z.string().trim().toLowerCase().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, { error: (i) => `"${String(i.input)}" is not an organization slug (lower-case letters, digits and dashes)` }))
+  .min(1, 'list at least one organization slug, or leave it unset to trust the provider for every organization')
+  .nullable()
+  .default(null);
+const emailDomains = z
+  .array(z.string().trim().toLowerCase().transform((d) => d.replace(/\.$/, '')).pipe(z.string().regex(DOMAIN_RE, { error: (i) => `"${String(i.input)}" is not a domain name such as acme.example` })))
+  .min(1, 'list at least one domain, or leave it unset to accept any address the provider verifies')
+  .nullable()
+  .default(null);
+
+// The LDAP identity must be an attribute the directory never reuses. The DN and the
+// username are reused (a departed person's DN or sAMAccountName is given to a new hire),
+// so a sign-in keyed on them would inherit the previous owner's account (issue 11).
+const REUSABLE_ATTRIBUTES = ['dn', 'distinguishedname', 'entrydn', 'uid', 'samaccountname', 'userprincipalname', 'mail', 'cn'];
+const idAttribute = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9-]*$/, 'an attribute name')
+  .refine((a) => !REUSABLE_ATTRIBUTES.includes(a.toLowerCase()), {
+    message: 'must be an attribute the directory never reuses (entryUUID, or objectGUID on Active Directory), not a name or the DN',
+  })
+  .default('entryUUID');
 
 export const oidcProviderSchema = z.object({
   /** Lower-case name used in routes (/auth/oidc/<name>/login) and strategy names. */
@@ -26,6 +54,10 @@ export const oidcProviderSchema = z.object({
    * of orgbridge should not sign people out of every other application of their IdP.
    */
   logout: z.boolean().default(false),
+  /** Organization slugs this provider is trusted for; null = every organization. */
+  orgs: orgSlugs,
+  /** Email domains this provider may assert (exact match); null = any. Outside them an address counts as unverified. */
+  domains: emailDomains,
   /** Claim mapping for the person's profile. */
   claims: z
     .object({
@@ -59,10 +91,26 @@ export const ldapSchema = z.object({
     .default({ email: 'mail', name: 'cn', groups: 'memberOf' }),
   startTls: z.boolean().default(false),
   caFile: z.string().min(1).optional(),
-  /** Group DNs or CNs; when non-empty only members of one of them may sign in. */
-  groupAllowList: z.array(z.string().min(1)).default([]),
-  /** Sync LDAP groups onto teams (through role groups or same-named teams). */
+  /**
+   * Group DNs; when non-empty only members of one of them may sign in. Full DNs only: a
+   * bare name (`ops`) would let a same-named group anywhere in the directory in.
+   */
+  groupAllowList: z
+    .array(
+      z.string().refine((g) => parseDn(g) !== null, {
+        error: (i) =>
+          `"${String(i.input)}" is not a DN: give the group's full DN (e.g. cn=ops,ou=groups,dc=example,dc=org); a bare name would match a same-named group anywhere in the directory`,
+      }),
+    )
+    .default([]),
+  /** Apply LDAP groups at sign-in through role groups whose source is `ldap` (group DN → role). */
   groupSync: z.boolean().default(false),
+  /** The attribute that identifies a person: entryUUID, objectGUID on Active Directory. */
+  idAttribute,
+  /** Organization slugs the directory is trusted for; null = every organization. */
+  orgs: orgSlugs,
+  /** Email domains the directory may assert (exact match); null = any. */
+  domains: emailDomains,
   timeoutMs: positiveInt.default(5000),
   /** Failed sign-ins per username + client address in one window before 429 (src/sso/ldap/throttle.ts). */
   loginMaxFailures: positiveInt.default(5),

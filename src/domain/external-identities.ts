@@ -5,8 +5,8 @@ import { conflict, notFound } from './errors.ts';
 import type { AccountRow } from './types.ts';
 
 // External identities are keyed by (provider, external id): e.g. ('oidc:<issuer>', sub)
-// or ('ldap:<url>', entryUUID/objectGUID), and belong to an account. An email never
-// identifies anyone on its own.
+// or ('ldap:<url>', the LDAP_ID_ATTRIBUTE value: entryUUID, objectGUID — never the DN).
+// An email never identifies anyone on its own.
 
 export async function findAccountByExternalIdentity(conn: Conn, provider: string, externalId: string): Promise<AccountRow | undefined> {
   return conn('external_identities as x')

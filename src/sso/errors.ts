@@ -12,6 +12,7 @@ export type SsoErrorCode =
   | 'deactivated'
   | 'seat_limit'
   | 'not_allowed'
+  | 'no_directory_id'
   | 'link_invalid'
   | 'invitation_invalid'
   | 'invitation_other_invitee'
@@ -48,6 +49,8 @@ export const deactivated = () =>
 export const seatLimit = () =>
   new SsoError(403, 'seat_limit', 'Your organization has no seat left for you. Ask an administrator of your organization for a seat.');
 export const notAllowed = (message: string) => new SsoError(403, 'not_allowed', message);
+/** The directory entry lacks LDAP_ID_ATTRIBUTE: nothing to key the person on (never the DN). */
+export const noDirectoryId = (message: string) => new SsoError(403, 'no_directory_id', message);
 export const loginFormExpired = () => new SsoError(403, 'login_form_expired', 'This sign-in form has expired or did not come from this site; please sign in again.');
 export const linkInvalid = () => new SsoError(410, 'link_invalid', 'This sign-in link is invalid, expired or already used.');
 export const invitationInvalid = () =>

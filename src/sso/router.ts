@@ -8,7 +8,7 @@ import { getOrganization } from '../domain/organizations.ts';
 import { consumeBreakGlassLink } from '../domain/provisioning/break-glass.ts';
 import { provisionSignIn } from '../domain/provisioning/sign-in.ts';
 import { runStrategy } from './authenticate.ts';
-import { badRequest, invitationInvalid, invalidCredentials, loginFormExpired, ldapUnavailable, linkInvalid, notAllowed, signInRefused, unauthenticated, unknownProvider } from './errors.ts';
+import { badRequest, invitationInvalid, invalidCredentials, loginFormExpired, ldapUnavailable, linkInvalid, noDirectoryId, notAllowed, signInRefused, unauthenticated, unknownProvider } from './errors.ts';
 import type { SignInIdentity } from './identity.ts';
 import { createLdapDirectory, type LdapRefusal } from './ldap/directory.ts';
 import { ldapLoginForm } from './ldap/input.ts';
@@ -129,6 +129,7 @@ export function ssoRouter(deps: SsoDeps): Router {
       if (outcome.kind === 'fail') {
         const info = outcome.info as Partial<LdapRefusal> | undefined;
         if (info?.code === 'not_allowed') throw notAllowed(info.message ?? 'Not allowed.');
+        if (info?.code === 'no_directory_id') throw noDirectoryId(info.message ?? 'Your directory entry cannot be used to sign in.');
         if (outcome.status === 400) throw badRequest('Enter your username and password.');
         throw invalidCredentials();
       }

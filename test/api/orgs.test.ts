@@ -114,7 +114,7 @@ describe('role groups', () => {
   it('maps an IdP group to an organization role and to a team role; lists; deletes', async () => {
     const a = await call(h, c.as.admin, 'POST', `${base}/role-groups`, { groupName: 'ml-admins', orgRole: 'admin' });
     expect(a.status).toBe(201);
-    expect(a.body).toMatchObject({ groupName: 'ml-admins', orgRole: 'admin' });
+    expect(a.body).toMatchObject({ source: 'scim', groupName: 'ml-admins', orgRole: 'admin' }); // no source: SCIM
     const b = await call(h, c.as.admin, 'POST', `${base}/role-groups`, { groupName: 'vision-leads', teamId: c.teamA.id, teamRole: 'admin' });
     expect(b.body).toMatchObject({ teamId: c.teamA.id, teamRole: 'admin' });
     expect(await lastAudit(h, c.org.id, 'role_group.create')).toMatchObject({ target_id: b.body.id });
@@ -124,6 +124,61 @@ describe('role groups', () => {
     expect((await call(h, c.as.admin, 'DELETE', `${base}/role-groups/${a.body.id}`)).status).toBe(204);
     expect(await lastAudit(h, c.org.id, 'role_group.delete')).toMatchObject({ target_id: a.body.id });
     expect((await call(h, c.as.admin, 'DELETE', `${base}/role-groups/${a.body.id}`)).status).toBe(404);
+  });
+
+  it('each role group has a source: scim or a sign-in provider; the name is unique per source; the format is checked', async () => {
+    const okta = await call(h, c.as.admin, 'POST', `${base}/role-groups`, { source: 'oidc:okta', groupName: 'vision-leads', teamId: c.teamA.id, teamRole: 'member' });
+    expect(okta.status).toBe(201);
+    expect(okta.body).toMatchObject({ source: 'oidc:okta', groupName: 'vision-leads' });
+    expect(await lastAudit(h, c.org.id, 'role_group.create')).toMatchObject({ after: { source: 'oidc:okta', groupName: 'vision-leads' } });
+    expect((await call(h, c.as.admin, 'POST', `${base}/role-groups`, { source: 'oidc:okta', groupName: 'Vision-Leads', teamId: c.teamA.id, teamRole: 'admin' })).status).toBe(409);
+    const ldap = await call(h, c.as.admin, 'POST', `${base}/role-groups`, { source: 'ldap', groupName: 'CN=Vision Leads, OU=Groups,DC=acme,DC=example', orgRole: 'admin' });
+    expect(ldap.status).toBe(201);
+    expect(ldap.body.groupName).toBe('cn=Vision Leads,ou=Groups,dc=acme,dc=example');
+    const bareName = await call(h, c.as.admin, 'POST', `${base}/role-groups`, { source: 'ldap', groupName: 'vision-leads', orgRole: 'admin' });
+    expect([bareName.status, bareName.body.error.message]).toEqual([422, expect.stringContaining("the group's full DN")]);
+    for (const source of ['okta', 'OIDC:okta', 'oidc:', 'saml:x', 42]) {
+      const r = await call(h, c.as.admin, 'POST', `${base}/role-groups`, { source, groupName: 'x', orgRole: 'admin' });
+      expect([r.status, r.body.error.code]).toEqual([422, 'invalid']);
+    }
+    const list = (await call(h, c.as.admin, 'GET', `${base}/role-groups`)).body;
+    expect(list.items.map((g: { source: string; groupName: string }) => `${g.source} ${g.groupName}`)).toEqual([
+      'ldap cn=Vision Leads,ou=Groups,dc=acme,dc=example',
+      'oidc:okta vision-leads',
+      'scim vision-leads',
+    ]);
+    // This deployment configures no sign-in provider: SCIM is the only source to offer.
+    expect(list.sources).toEqual([{ source: 'scim', label: 'SCIM' }]);
+  });
+
+  it('offers as sources SCIM and the configured providers that trust the organization', async () => {
+    const h2 = await startHarness({
+      OIDC_PROVIDERS: 'okta,globex',
+      OIDC_OKTA_ISSUER: 'https://acme.okta.example',
+      OIDC_OKTA_CLIENT_ID: 'a',
+      OIDC_OKTA_DISPLAY_NAME: 'Okta',
+      OIDC_GLOBEX_ISSUER: 'https://login.globex.example',
+      OIDC_GLOBEX_CLIENT_ID: 'b',
+      OIDC_GLOBEX_ORGS: 'globex',
+      LDAP_URL: 'ldaps://ldap.acme.example',
+      LDAP_BIND_DN: 'cn=svc,dc=acme,dc=example',
+      LDAP_BIND_PASSWORD: 'pw',
+      LDAP_SEARCH_BASE: 'dc=acme,dc=example',
+      LDAP_ORGS: 'acme-research',
+    });
+    try {
+      const c2 = await makeCast(h2);
+      const mine = await call(h2, c2.as.admin, 'GET', `/api/v1/orgs/${c2.org.slug}/role-groups`);
+      expect(mine.body.sources).toEqual([
+        { source: 'scim', label: 'SCIM' },
+        { source: 'oidc:okta', label: 'Okta (OIDC)' },
+        { source: 'ldap', label: 'LDAP directory' },
+      ]);
+      const other = await call(h2, c2.as.outsider, 'GET', `/api/v1/orgs/${c2.other.slug}/role-groups`);
+      expect(other.body.sources.map((s: { source: string }) => s.source)).toEqual(['scim', 'oidc:okta']);
+    } finally {
+      await h2.close();
+    }
   });
 });
 

@@ -3,6 +3,7 @@ import { runInTransaction, type Actor } from '../../src/domain/context.ts';
 import { approveDomain, challengeName, challengeValue, checkPendingDomains, verifyDomain } from '../../src/domain/domain-verification.ts';
 import { claimDomain, findOrgByEmailDomain, listDomains, releaseDomain } from '../../src/domain/domains.ts';
 import { updateOrganizationSettings } from '../../src/domain/organizations.ts';
+import { providerTrust } from '../../src/domain/provisioning/provider-trust.ts';
 import { provisionSignIn, type SignInClaims } from '../../src/domain/provisioning/sign-in.ts';
 import type { DomainClaimRow } from '../../src/domain/types.ts';
 import { createTxtResolver, type TxtResolver } from '../../src/lib/txt-resolver.ts';
@@ -93,7 +94,7 @@ describe('a claim', () => {
     await run((tx) => updateOrganizationSettings(tx, org.id, { autoProvisioning: true }));
     await claim(org.id, 'hooli.example');
     const signIn = (sub: string) => {
-      const c: SignInClaims = { provider: 'oidc:https://idp.example', externalId: sub, email: `${sub}@hooli.example`, userName: null, displayName: null, givenName: null, familyName: null, groups: null, label: 'oidc:test' };
+      const c: SignInClaims = { provider: 'oidc:https://idp.example', externalId: sub, email: `${sub}@hooli.example`, userName: null, displayName: null, givenName: null, familyName: null, groups: null, label: 'oidc:test', source: 'oidc:test', trust: providerTrust('oidc:test') };
       return provisionSignIn(t.db, c, { autoProvisioning: true, now: T0 });
     };
     expect(await findOrgByEmailDomain(t.db, 'gavin@hooli.example')).toBeUndefined();

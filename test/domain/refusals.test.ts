@@ -53,10 +53,10 @@ describe('refusals', () => {
     const org = await makeOrg(t.db);
     const other = await makeOrg(t.db);
     const foreign = await makeTeam(t.db, other.id);
-    await expect(run((tx) => createRoleGroup(tx, org.id, 'x', { teamId: foreign.id, teamRole: 'admin' }))).rejects.toMatchObject({ code: 'not_found' });
-    await expect(run((tx) => createRoleGroup(tx, org.id, ' ', { orgRole: 'admin' }))).rejects.toMatchObject({ code: 'invalid' });
+    await expect(run((tx) => createRoleGroup(tx, org.id, 'x', { teamId: foreign.id, teamRole: 'admin' }, 'scim'))).rejects.toMatchObject({ code: 'not_found' });
+    await expect(run((tx) => createRoleGroup(tx, org.id, ' ', { orgRole: 'admin' }, 'scim'))).rejects.toMatchObject({ code: 'invalid' });
     await expect(run((tx) => deleteRoleGroup(tx, org.id, crypto.randomUUID()))).rejects.toMatchObject({ code: 'not_found' });
-    const g = await run((tx) => createRoleGroup(tx, org.id, 'admins', { orgRole: 'admin' }));
+    const g = await run((tx) => createRoleGroup(tx, org.id, 'admins', { orgRole: 'admin' }, 'scim'));
     await expect(run((tx) => deleteRoleGroup(tx, other.id, g.id))).rejects.toMatchObject({ code: 'not_found' });
     await run((tx) => deleteRoleGroup(tx, org.id, g.id));
     expect(await listRoleGroups(t.db, org.id)).toEqual([]);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { providerTrust } from '../../src/domain/provisioning/provider-trust.ts';
 import { provisionSignIn, type SignInClaims } from '../../src/domain/provisioning/sign-in.ts';
 import { useTestDb } from '../support/db.ts';
 import { makeMember, makeOrg } from '../support/factories.ts';
@@ -9,7 +10,7 @@ import { makeMember, makeOrg } from '../support/factories.ts';
 const t = useTestDb();
 const policy = { autoProvisioning: true, now: new Date('2026-11-24T12:00:00Z') };
 const claims = (sub: string, email: string | null, extra: Partial<SignInClaims> = {}): SignInClaims => ({
-  provider: 'oidc:https://idp.example', externalId: sub, email, userName: null, displayName: null, givenName: null, familyName: null, groups: null, label: 'oidc:test', ...extra,
+  provider: 'oidc:https://idp.example', externalId: sub, email, userName: null, displayName: null, givenName: null, familyName: null, groups: null, label: 'oidc:test', source: 'oidc:test', trust: providerTrust('oidc:test'), ...extra,
 });
 
 describe('system admin at sign-in', () => {

@@ -108,13 +108,49 @@ describe('role groups', () => {
   it('maps a group to an org role or a team role, matched case-insensitively', async () => {
     const org = await makeOrg(t.db);
     const team = await makeTeam(t.db, org.id);
-    await run((tx) => createRoleGroup(tx, org.id, 'Org-Admins', { orgRole: 'admin' }));
-    await run((tx) => createRoleGroup(tx, org.id, 'ml-leads', { teamId: team.id, teamRole: 'admin' }));
-    await expect(run((tx) => createRoleGroup(tx, org.id, 'org-admins', { orgRole: 'member' }))).rejects.toMatchObject({ code: 'uniqueness' });
-    const found = await roleGroupsFor(t.db, org.id, ['ORG-ADMINS', 'ML-Leads', 'unrelated']);
+    await run((tx) => createRoleGroup(tx, org.id, 'Org-Admins', { orgRole: 'admin' }, 'scim'));
+    await run((tx) => createRoleGroup(tx, org.id, 'ml-leads', { teamId: team.id, teamRole: 'admin' }, 'scim'));
+    await expect(run((tx) => createRoleGroup(tx, org.id, 'org-admins', { orgRole: 'member' }, 'scim'))).rejects.toMatchObject({ code: 'uniqueness' });
+    const found = await roleGroupsFor(t.db, org.id, 'scim', ['ORG-ADMINS', 'ML-Leads', 'unrelated']);
     expect(found.map((g) => [g.group_name, g.org_role, g.team_role]).sort()).toEqual([
       ['ml-leads', null, 'admin'],
       ['Org-Admins', 'admin', null],
     ].sort());
+  });
+
+  it('a group name is unique per source: the same name at two IdPs is two role groups', async () => {
+    const org = await makeOrg(t.db);
+    await run((tx) => createRoleGroup(tx, org.id, 'admins', { orgRole: 'admin' }, 'scim'));
+    await run((tx) => createRoleGroup(tx, org.id, 'admins', { orgRole: 'viewer' }, 'oidc:okta'));
+    await run((tx) => createRoleGroup(tx, org.id, 'admins', { orgRole: 'member' }, 'oidc:entra'));
+    await expect(run((tx) => createRoleGroup(tx, org.id, 'ADMINS', { orgRole: 'admin' }, 'oidc:okta'))).rejects.toMatchObject({ code: 'uniqueness' });
+    expect((await roleGroupsFor(t.db, org.id, 'scim', ['admins'])).map((g) => g.org_role)).toEqual(['admin']);
+    expect((await roleGroupsFor(t.db, org.id, 'oidc:okta', ['admins'])).map((g) => g.org_role)).toEqual(['viewer']);
+    expect(await roleGroupsFor(t.db, org.id, 'oidc:google', ['admins'])).toEqual([]);
+    const audited = (await auditRows(t.db, { org_id: org.id, action: 'role_group.create' })).map((a) => a.after);
+    expect(audited).toContainEqual({ source: 'oidc:entra', groupName: 'admins', orgRole: 'member' });
+  });
+
+  it('refuses a source that is not scim, ldap or oidc:<name>, in the domain and in the table', async () => {
+    const org = await makeOrg(t.db);
+    for (const source of ['okta', 'oidc:', 'oidc:Okta', 'saml:x', 'ldap:ldaps://x']) {
+      await expect(run((tx) => createRoleGroup(tx, org.id, 'g', { orgRole: 'admin' }, source as 'scim'))).rejects.toMatchObject({ code: 'invalid' });
+    }
+    await expect(t.db('role_groups').insert({ id: crypto.randomUUID(), org_id: org.id, group_name: 'g', org_role: 'admin', source: 'okta' })).rejects.toThrow(/role_groups_source_check/);
+  });
+
+  it('an LDAP role group names a whole DN, stored in one spelling and matched however the directory spells it', async () => {
+    const org = await makeOrg(t.db);
+    const team = await makeTeam(t.db, org.id);
+    await expect(run((tx) => createRoleGroup(tx, org.id, 'ops', { orgRole: 'admin' }, 'ldap'))).rejects.toMatchObject({ code: 'invalid', message: expect.stringContaining('full DN') });
+    const g = await run((tx) => createRoleGroup(tx, org.id, ' CN=Ops , OU=Groups,DC=example,DC=org', { teamId: team.id, teamRole: 'admin' }, 'ldap'));
+    expect(g.group_name).toBe('cn=Ops,ou=Groups,dc=example,dc=org');
+    await expect(run((tx) => createRoleGroup(tx, org.id, 'cn=ops,ou=groups,dc=example,dc=org', { teamId: team.id, teamRole: 'member' }, 'ldap'))).rejects.toMatchObject({ code: 'uniqueness' });
+    expect(await roleGroupsFor(t.db, org.id, 'ldap', ['cn=ops,ou=groups,dc=example,dc=org'])).toHaveLength(1);
+    expect(await roleGroupsFor(t.db, org.id, 'ldap', ['CN=OPS,OU=GROUPS,DC=EXAMPLE,DC=ORG', 'garbage'])).toHaveLength(1);
+    // The same CN elsewhere in the directory, or the bare name, is another group.
+    expect(await roleGroupsFor(t.db, org.id, 'ldap', ['cn=ops,ou=partners,dc=example,dc=org', 'ops'])).toEqual([]);
+    // And an LDAP mapping is not a SCIM one.
+    expect(await roleGroupsFor(t.db, org.id, 'scim', ['cn=Ops,ou=Groups,dc=example,dc=org'])).toEqual([]);
   });
 });

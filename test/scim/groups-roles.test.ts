@@ -42,7 +42,7 @@ describe('groups', () => {
 
   it('a role group mapped to an org role grants it, and takes it back through the guard', async () => {
     const adminsGroup = await c.call('POST', '/scim/v2/Groups', { schemas: [GROUP_URN], displayName: 'orgbridge-admins' });
-    await runInTransaction(c.db, testActor, (tx) => createRoleGroup(tx, c.org.id, 'orgbridge-admins', { orgRole: 'admin' }));
+    await runInTransaction(c.db, testActor, (tx) => createRoleGroup(tx, c.org.id, 'orgbridge-admins', { orgRole: 'admin' }, 'scim'));
     const alice = await newUser('alice@corp.test');
     const r = await c.call('PATCH', `/scim/v2/Groups/${adminsGroup.body.id}`, patch({ op: 'add', path: 'members', value: [{ value: alice }] }));
     expect(r.status).toBe(204);
@@ -63,8 +63,8 @@ describe('groups', () => {
     const admins = await c.call('POST', '/scim/v2/Groups', { schemas: [GROUP_URN], displayName: 'og-admins' });
     const viewers = await c.call('POST', '/scim/v2/Groups', { schemas: [GROUP_URN], displayName: 'og-viewers' });
     await runInTransaction(c.db, testActor, async (tx) => {
-      await createRoleGroup(tx, c.org.id, 'og-admins', { orgRole: 'admin' });
-      await createRoleGroup(tx, c.org.id, 'og-viewers', { orgRole: 'viewer' });
+      await createRoleGroup(tx, c.org.id, 'og-admins', { orgRole: 'admin' }, 'scim');
+      await createRoleGroup(tx, c.org.id, 'og-viewers', { orgRole: 'viewer' }, 'scim');
     });
     const dave = await newUser('dave@corp.test');
     const roleOf = async () => (await c.db('memberships').where({ org_id: c.org.id, user_id: dave }).first()).org_role as string;
@@ -85,8 +85,8 @@ describe('groups', () => {
   it('overlapping team-role groups: the strongest grant holds; leaving the last one leaves the team', async () => {
     const research = await makeTeam(c.db, c.org.id, 'Research');
     await runInTransaction(c.db, testActor, async (tx) => {
-      await createRoleGroup(tx, c.org.id, 'rs-admins', { teamId: research.id, teamRole: 'admin' });
-      await createRoleGroup(tx, c.org.id, 'rs-viewers', { teamId: research.id, teamRole: 'view-only' });
+      await createRoleGroup(tx, c.org.id, 'rs-admins', { teamId: research.id, teamRole: 'admin' }, 'scim');
+      await createRoleGroup(tx, c.org.id, 'rs-viewers', { teamId: research.id, teamRole: 'view-only' }, 'scim');
     });
     const rsAdmins = await c.call('POST', '/scim/v2/Groups', { schemas: [GROUP_URN], displayName: 'rs-admins' });
     const rsViewers = await c.call('POST', '/scim/v2/Groups', { schemas: [GROUP_URN], displayName: 'rs-viewers' });
@@ -106,13 +106,40 @@ describe('groups', () => {
 
   it('a role group mapped to a team role puts members in that team with that role', async () => {
     const ml = await makeTeam(c.db, c.org.id, 'ML');
-    await runInTransaction(c.db, testActor, (tx) => createRoleGroup(tx, c.org.id, 'ml-admins', { teamId: ml.id, teamRole: 'admin' }));
+    await runInTransaction(c.db, testActor, (tx) => createRoleGroup(tx, c.org.id, 'ml-admins', { teamId: ml.id, teamRole: 'admin' }, 'scim'));
     const g = await c.call('POST', '/scim/v2/Groups', { schemas: [GROUP_URN], displayName: 'ml-admins' });
     const bob = await newUser('bob@corp.test');
     await c.call('PATCH', `/scim/v2/Groups/${g.body.id}`, patch({ op: 'add', path: 'members', value: [{ value: bob }] }));
     expect(await c.db('team_members').where({ team_id: ml.id, user_id: bob }).first()).toMatchObject({ role: 'admin' });
     await c.call('PATCH', `/scim/v2/Groups/${g.body.id}`, patch({ op: 'remove', path: `members[value eq "${bob}"]` }));
     expect(await c.db('team_members').where({ team_id: ml.id, user_id: bob }).first()).toBeUndefined();
+  });
+
+  it('only role groups whose source is SCIM apply to a push: a sign-in provider’s groups of the same name do not', async () => {
+    const ops = await makeTeam(c.db, c.org.id, 'Ops');
+    await runInTransaction(c.db, testActor, async (tx) => {
+      await createRoleGroup(tx, c.org.id, 'sso-admins', { teamId: ops.id, teamRole: 'view-only' }, 'scim');
+      await createRoleGroup(tx, c.org.id, 'sso-admins', { orgRole: 'admin' }, 'oidc:okta');
+      await createRoleGroup(tx, c.org.id, 'sso-admins', { teamId: ops.id, teamRole: 'admin' }, 'oidc:entra');
+      await createRoleGroup(tx, c.org.id, 'ops-leads', { teamId: ops.id, teamRole: 'admin' }, 'oidc:okta');
+    });
+    const dora = await newUser('dora@corp.test');
+    const add = async (name: string) => {
+      const g = await c.call('POST', '/scim/v2/Groups', { schemas: [GROUP_URN], displayName: name, members: [{ value: dora }] });
+      expect(g.status).toBe(201);
+      return g.body.id as string;
+    };
+    // ops-leads has no SCIM mapping: plain membership of its own team, no Ops admin.
+    await add('ops-leads');
+    expect(await c.db('team_members').where({ team_id: ops.id, user_id: dora }).first()).toBeUndefined();
+    // sso-admins: the SCIM mapping (view-only of Ops) applies; the OIDC ones (org admin, Ops admin) do not.
+    const ssoAdmins = await add('sso-admins');
+    expect((await c.db('memberships').where({ org_id: c.org.id, user_id: dora }).first()).org_role).toBe('member');
+    expect(await c.db('team_members').where({ team_id: ops.id, user_id: dora }).first()).toMatchObject({ role: 'view-only' });
+    // Leaving sso-admins: the OIDC mapping of ops-leads (a group she is in) is not another
+    // grant that keeps her in Ops.
+    await c.call('PATCH', `/scim/v2/Groups/${ssoAdmins}`, patch({ op: 'remove', path: `members[value eq "${dora}"]` }));
+    expect(await c.db('team_members').where({ team_id: ops.id, user_id: dora }).first()).toBeUndefined();
   });
 
   it('teamRoles on the user set team roles; groups list the teams', async () => {

@@ -5,9 +5,11 @@ import { runInTransaction } from '../../src/domain/context.ts';
 import { approveDomain } from '../../src/domain/domain-verification.ts';
 import { claimDomain } from '../../src/domain/domains.ts';
 import { setDefaultTeam, updateOrganizationSettings } from '../../src/domain/organizations.ts';
+import { createRoleGroup } from '../../src/domain/role-groups.ts';
+import type { OrganizationRow, TeamRow } from '../../src/domain/types.ts';
 import { skipWithout } from '../support/binaries.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
-import { makeOrg, makeTeam, testActor } from '../support/factories.ts';
+import { makeMember, makeOrg, makeTeam, testActor } from '../support/factories.ts';
 import { Agent } from '../support/https-fetch.ts';
 import { freePort } from '../support/ports.ts';
 import { usernameDigest } from '../../src/sso/ldap/throttle.ts';
@@ -23,6 +25,14 @@ let tdb: TestDb;
 let slapd: Slapd;
 let tlsOnly: Slapd; // refuses every simple bind that is not under TLS
 const apps: RunningApp[] = [];
+let example: OrganizationRow;
+let opsTeam: TeamRow;
+const OPS = `cn=ops,ou=groups,${BASE}`;
+const PARTNER_OPS = `cn=ops,ou=partners,${BASE}`; // same CN, another OU: bob is in it
+const PLATFORM = `cn=platform,ou=groups,${BASE}`;
+const tx = <T>(fn: Parameters<typeof runInTransaction<T>>[2]) => runInTransaction(tdb.db, testActor, fn);
+const count = async (table: string, where: Record<string, unknown> = {}) =>
+  Number(((await tdb.db(table).where(where).count({ n: '*' }).first()) as { n: number }).n);
 
 const ldapEnv = (url: string, extra: Record<string, string> = {}) => ({
   AUTO_PROVISIONING: 'true',
@@ -56,7 +66,7 @@ async function login(a: RunningApp, form: Record<string, string> | string, agent
 
 async function meOf(a: RunningApp, agent: Agent) {
   const res = await agent.request(`${a.url}/auth/me`);
-  return { status: res.status, body: (await res.json()) as { user?: { email: string }; organizations?: { name: string; teams: { name: string }[] }[] } };
+  return { status: res.status, body: (await res.json()) as { user?: { email: string }; organizations?: { name: string; role: string; teams: { name: string }[] }[] } };
 }
 
 const binds = (s: Slapd) => (readFileSync(`${s.dir}/slapd.log`, 'utf8').match(/ BIND dn=/g) ?? []).length;
@@ -68,14 +78,19 @@ describe.skipIf(skip)('LDAP sign-in against a real slapd', () => {
     tdb = await createTestDb();
     [slapd, tlsOnly] = await Promise.all([startSlapd(), startSlapd({ tlsOnly: true })]);
     const org = await makeOrg(tdb.db, 'Example');
+    example = org;
     const everyone = await makeTeam(tdb.db, org.id, 'everyone');
-    await makeTeam(tdb.db, org.id, 'ops');
-    await makeTeam(tdb.db, org.id, 'platform');
+    opsTeam = await makeTeam(tdb.db, org.id, 'ops');
+    const platform = await makeTeam(tdb.db, org.id, 'platform');
     await runInTransaction(tdb.db, testActor, async (tx) => {
       await claimDomain(tx, org.id, 'example.org');
       await approveDomain(tx, org.id, 'example.org');
       await setDefaultTeam(tx, org.id, everyone.id);
       await updateOrganizationSettings(tx, org.id, { autoProvisioning: true });
+      // LDAP groups join teams through role groups naming the group's DN (source ldap),
+      // spelled here as an admin might, not as slapd does.
+      await createRoleGroup(tx, org.id, 'CN=Ops, OU=Groups,DC=example,DC=org', { teamId: opsTeam.id, teamRole: 'member' }, 'ldap');
+      await createRoleGroup(tx, org.id, PLATFORM, { teamId: platform.id, teamRole: 'member' }, 'ldap');
     });
     plain = await app(ldapEnv(slapd.url));
   });
@@ -87,7 +102,7 @@ describe.skipIf(skip)('LDAP sign-in against a real slapd', () => {
     await tdb?.close();
   });
 
-  test('GET shows the form; a good bind signs in, maps email, name and groups → teams', async () => {
+  test('GET shows the form; a good bind signs in, maps email, name and groups → teams (by role groups naming their DNs)', async () => {
     const form = await new Agent().request(`${plain.url}/auth/ldap/login`);
     expect(form.status).toBe(200);
     expect(await form.text()).toContain('name="password"');
@@ -99,7 +114,7 @@ describe.skipIf(skip)('LDAP sign-in against a real slapd', () => {
     const account = await tdb.db('accounts').where({ email_key: 'alice@example.org' }).first();
     const identity = await tdb.db('external_identities').where({ account_id: account.id }).first();
     expect(identity.provider).toBe(`ldap:${slapd.url}`);
-    expect(identity.external_id).toMatch(/^[0-9a-f-]{36}$/); // entryUUID, not the DN
+    expect(identity.external_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/); // entryUUID, not the DN
   });
 
   test('wrong password and unknown user: 401 with the form again, no session', async () => {
@@ -175,17 +190,103 @@ describe.skipIf(skip)('LDAP sign-in against a real slapd', () => {
     }
   });
 
-  test('group allow-list: only members of an allowed group may sign in', async () => {
-    const a = await app(ldapEnv(slapd.url, { LDAP_GROUP_ALLOW_LIST: 'platform' }));
+  test('a group with the same CN in another OU grants nothing; no LDAP group joins a team by its name', async () => {
+    // bob is in cn=platform,ou=groups and cn=ops,ou=partners. The real ops group grants
+    // org admin; SCIM and OIDC role groups are named like his partner group; the team
+    // "ops" is named like its CN. None of them is his.
+    await tx(async (t) => {
+      await createRoleGroup(t, example.id, OPS, { orgRole: 'admin' }, 'ldap');
+      await createRoleGroup(t, example.id, PARTNER_OPS, { orgRole: 'admin' }, 'scim');
+      await createRoleGroup(t, example.id, PARTNER_OPS, { orgRole: 'admin' }, 'oidc:okta');
+      await createRoleGroup(t, example.id, 'ops', { orgRole: 'admin' }, 'scim');
+    });
+    const bob = await login(plain, { username: 'bob', password: 'bob-pw' });
+    expect(bob.res.status).toBe(303);
+    const bobs = (await meOf(plain, bob.agent)).body.organizations!;
+    expect(bobs).toEqual([expect.objectContaining({ name: 'Example', role: 'member' })]);
+    expect(bobs[0]!.teams.map((t) => t.name).sort()).toEqual(['everyone', 'platform']);
+    // The real cn=ops,ou=groups does grant it (whatever the DN's spelling in memberOf).
+    const jdoe = await login(plain, { username: 'jdoe', password: 'jane-pw' });
+    expect((await meOf(plain, jdoe.agent)).body.organizations).toEqual([expect.objectContaining({ name: 'Example', role: 'admin' })]);
+  });
+
+  test('group allow-list: only members of an allowed group (by whole DN) may sign in', async () => {
+    const a = await app(ldapEnv(slapd.url, { LDAP_GROUP_ALLOW_LIST: PLATFORM }));
     expect((await login(a, { username: 'bob', password: 'bob-pw' })).res.status).toBe(303);
     const carol = await login(a, { username: 'carol', password: 'carol-pw' });
     expect(carol.res.status).toBe(403);
     expect(carol.text).toContain('not in a group allowed');
     expect((await login(a, { username: 'jdoe', password: 'jane-pw' })).res.status).toBe(403);
-    // By DN (semicolon-separated, since DNs hold commas), spelled differently from slapd.
+    // Semicolon-separated, since DNs hold commas; spelled differently from slapd.
     const byDn = await app(ldapEnv(slapd.url, { LDAP_GROUP_ALLOW_LIST: `CN=Ops,OU=Groups,${BASE};cn=nobody,${BASE}` }));
     expect((await login(byDn, { username: 'jdoe', password: 'jane-pw' })).res.status).toBe(303);
+    // bob is in cn=ops,ou=partners: the same CN in another OU does not let him in.
     expect((await login(byDn, { username: 'bob', password: 'bob-pw' })).res.status).toBe(403);
+    // A bare group name, which would match any same-named group, stops start-up.
+    await expect(startApp(tdb.db, ldapEnv(slapd.url, { LDAP_GROUP_ALLOW_LIST: 'platform' }))).rejects.toThrow(/LDAP_GROUP_ALLOW_LIST .*"platform" is not a DN/);
+  });
+
+  test('LDAP_ID_ATTRIBUTE=objectGUID: the binary GUID is the identity; an entry without it is refused, never keyed on its DN', async () => {
+    const ad = await app(ldapEnv(slapd.url, { LDAP_ID_ATTRIBUTE: 'objectGUID' }));
+    const gwen = await login(ad, { username: 'gwen', password: 'gwen-pw' });
+    expect(gwen.res.status).toBe(303);
+    const account = await tdb.db('accounts').where({ email_key: 'gwen@example.org' }).first();
+    // 16 raw bytes (not UTF-8) in the string form Active Directory shows
+    expect(await tdb.db('external_identities').where({ account_id: account.id }).pluck('external_id')).toEqual(['80fe00ff-28c3-3412-5678-90abcdefa0b1']);
+    expect((await login(ad, { username: 'gwen', password: 'gwen-pw' })).res.status).toBe(303); // and again: the same identity
+    expect(await count('external_identities', { account_id: account.id })).toBe(1);
+
+    // No objectGUID on carol's entry: a page that says so; nothing created, nothing linked.
+    const [users, identities] = [await count('users'), await count('external_identities')];
+    const carol = await login(ad, { username: 'carol', password: 'carol-pw' });
+    expect(carol.res.status).toBe(403);
+    expect(carol.text).toContain('Your directory entry has no objectGUID');
+    expect((await meOf(ad, carol.agent)).status).toBe(401);
+    // alice is known (by her entryUUID, and by her address): still refused, not matched by DN, uid or email
+    const alice = await login(ad, { username: 'alice', password: 'alice-pw' });
+    expect(alice.res.status).toBe(403);
+    expect([await count('users'), await count('external_identities')]).toEqual([users, identities]);
+
+    // Any attribute the entry lacks: the same refusal.
+    const none = await app(ldapEnv(slapd.url, { LDAP_ID_ATTRIBUTE: 'employeeNumber' }));
+    const bob = await login(none, { username: 'bob', password: 'bob-pw' });
+    expect(bob.res.status).toBe(403);
+    expect(bob.text).toContain('Your directory entry has no employeeNumber');
+    expect([await count('users'), await count('external_identities')]).toEqual([users, identities]);
+  });
+
+  test('LDAP_ORGS / LDAP_DOMAINS: the directory captures, and applies its groups, only where it is trusted', async () => {
+    const globex = await makeOrg(tdb.db, 'Globex');
+    const globexOps = await makeTeam(tdb.db, globex.id, 'globex-ops');
+    await makeMember(tdb.db, globex.id, { userName: 'boss@globex.example', orgRole: 'admin' });
+    // alice (signed in before, through Example) also has a record in Globex, linked to her account.
+    const alice = await tdb.db('accounts').where({ email_key: 'alice@example.org' }).first();
+    const inGlobex = (await makeMember(tdb.db, globex.id, { userName: 'alice@example.org', orgRole: 'member' })).user;
+    await tdb.db('users').where({ id: inGlobex.id }).update({ account_id: alice.id, linked_by: 'operator', linked_at: new Date() });
+    await tx(async (t) => {
+      await createRoleGroup(t, globex.id, OPS, { teamId: globexOps.id, teamRole: 'admin' }, 'ldap');
+      await createRoleGroup(t, example.id, PLATFORM, { orgRole: 'admin' }, 'ldap');
+    });
+    // Example still has its LDAP role groups (OPS and PLATFORM grant org admin): alice is in both.
+    const onlyGlobex = await app(ldapEnv(slapd.url, { LDAP_ORGS: 'globex' }));
+    const a = await login(onlyGlobex, { username: 'alice', password: 'alice-pw' });
+    expect(a.res.status).toBe(303);
+    const orgs = (await meOf(onlyGlobex, a.agent)).body.organizations!;
+    expect(orgs.find((o) => o.name === 'Globex')).toMatchObject({ role: 'member', teams: [expect.objectContaining({ name: 'globex-ops', role: 'admin' })] });
+    expect(orgs.find((o) => o.name === 'Example')).toMatchObject({ role: 'member' });
+
+    // carol's domain is Example's, which captures by domain, but does not trust this directory.
+    const users = await count('users');
+    const carol = await login(onlyGlobex, { username: 'carol', password: 'carol-pw' });
+    expect(carol.res.status).toBe(403);
+    expect(carol.text).toContain('do not have an account');
+    // A directory that may assert only globex.example addresses: carol's is unverified, so no capture.
+    const otherDomain = await app(ldapEnv(slapd.url, { LDAP_DOMAINS: 'globex.example' }));
+    expect((await login(otherDomain, { username: 'carol', password: 'carol-pw' })).res.status).toBe(403);
+    expect(await count('users')).toBe(users);
+    // The control: trusted everywhere, the same directory captures her.
+    expect((await login(plain, { username: 'carol', password: 'carol-pw' })).res.status).toBe(303);
+    expect(await count('users')).toBe(users + 1);
   });
 
   test('LDAPS with the test CA; without the CA the certificate is refused (503)', async () => {

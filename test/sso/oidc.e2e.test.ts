@@ -42,6 +42,8 @@ beforeAll(async () => {
       ...[port, portNoAuto].map((p) => `http://127.0.0.1:${p}/auth/oidc/test/callback`),
       `http://127.0.0.1:${port}/auth/oidc/entra/callback`,
       `http://127.0.0.1:${port}/auth/oidc/out/callback`,
+      `http://127.0.0.1:${port}/auth/oidc/globex/callback`,
+      `http://127.0.0.1:${port}/auth/oidc/gdom/callback`,
     ],
     postLogoutRedirectUris: [`http://127.0.0.1:${port}/login`],
     publicClient: { clientId: 'orgbridge-public', redirectUris: [`http://127.0.0.1:${port}/auth/oidc/pub/callback`] },
@@ -50,7 +52,19 @@ beforeAll(async () => {
     // Three providers; "pub" is a public client (no OIDC_PUB_CLIENT_SECRET: PKCE only);
     // "entra" trusts the address on Entra ID's xms_edov claim instead of email_verified.
     // "out" also ends the IdP's session at sign-out (RP-Initiated Logout).
-    OIDC_PROVIDERS: 'test,pub,entra,out',
+    // "globex" is trusted only for the organization globex; "gdom" may assert only
+    // globex.example addresses (provider trust, issue 11).
+    OIDC_PROVIDERS: 'test,pub,entra,out,globex,gdom',
+    OIDC_GLOBEX_ISSUER: op.issuer,
+    OIDC_GLOBEX_CLIENT_ID: op.clientId,
+    OIDC_GLOBEX_CLIENT_SECRET: op.clientSecret,
+    OIDC_GLOBEX_SCOPES: 'openid email profile groups',
+    OIDC_GLOBEX_GROUPS_CLAIM: 'groups',
+    OIDC_GLOBEX_ORGS: 'globex',
+    OIDC_GDOM_ISSUER: op.issuer,
+    OIDC_GDOM_CLIENT_ID: op.clientId,
+    OIDC_GDOM_CLIENT_SECRET: op.clientSecret,
+    OIDC_GDOM_DOMAINS: 'globex.example',
     OIDC_OUT_ISSUER: op.issuer,
     OIDC_OUT_CLIENT_ID: op.clientId,
     OIDC_OUT_CLIENT_SECRET: op.clientSecret,
@@ -240,14 +254,14 @@ describe('OIDC sign-in against a real OpenID Provider', () => {
   });
 
   test('the takeover chain of the old model: another organization\'s record with the admin\'s name never reaches her account', async () => {
-    // Globex's admin signs in; her record there is linked to her account.
-    const globex = await makeOrg(tdb.db, 'Globex');
-    await makeMember(tdb.db, globex.id, { userName: 'grace@globex.example', orgRole: 'admin' });
-    account('grace', 'grace@globex.example');
+    // Hooli's admin signs in; her record there is linked to her account.
+    const hooli = await makeOrg(tdb.db, 'Hooli');
+    await makeMember(tdb.db, hooli.id, { userName: 'grace@hooli.example', orgRole: 'admin' });
+    account('grace', 'grace@hooli.example');
     expect((await signIn(app, op, 'grace')).response.status).toBe(303);
-    const grace = await accountOf('grace@globex.example');
+    const grace = await accountOf('grace@hooli.example');
     // Acme's IdP writes a record with her userName and email, then rewrites its emails.
-    const forged = await makeMember(tdb.db, acme.id, { userName: 'grace@globex.example', email: 'grace@globex.example', orgRole: 'admin' });
+    const forged = await makeMember(tdb.db, acme.id, { userName: 'grace@hooli.example', email: 'grace@hooli.example', orgRole: 'admin' });
     await tdb.db('users').where({ id: forged.user.id }).update({ email: 'trudy@acme.example' });
     await tdb.db('user_emails').where({ user_id: forged.user.id }).update({ value: 'trudy@acme.example' });
     // A sign-in with the new, verified address is Trudy's own account, in Acme only.
@@ -257,8 +271,8 @@ describe('OIDC sign-in against a real OpenID Provider', () => {
     const trudy = (await me(app, m.agent)).body as { user: { id: string }; organizations: { name: string }[] };
     expect(trudy.user.id).not.toBe(grace.id);
     expect(trudy.organizations.map((o: { name: string }) => o.name)).toEqual(['Acme']);
-    expect((await tdb.db('accounts').where({ id: grace.id }).first()).email).toBe('grace@globex.example');
-    expect(await tdb.db('users').where({ org_id: globex.id, account_id: grace.id })).toHaveLength(1);
+    expect((await tdb.db('accounts').where({ id: grace.id }).first()).email).toBe('grace@hooli.example');
+    expect(await tdb.db('users').where({ org_id: hooli.id, account_id: grace.id })).toHaveLength(1);
   });
 
   test.each([
@@ -352,7 +366,7 @@ describe('OIDC sign-in against a real OpenID Provider', () => {
 
   test('a groups claim grants org admin only through a role group; teams of the same name are joined', async () => {
     const platform = await makeTeam(tdb.db, acme.id, 'platform');
-    await tx((t) => createRoleGroup(t, acme.id, 'acme-admins', { orgRole: 'admin' }));
+    await tx((t) => createRoleGroup(t, acme.id, 'acme-admins', { orgRole: 'admin' }, 'oidc:test'));
     account('gus', 'gus@acme.example', { groups: ['Administrators', 'admins', 'platform'] });
     const plain = await signIn(app, op, 'gus');
     let body = (await me(app, plain.agent)).body;
@@ -364,6 +378,84 @@ describe('OIDC sign-in against a real OpenID Provider', () => {
     const promoted = await signIn(app, op, 'gus');
     body = (await me(app, promoted.agent)).body;
     expect(body.organizations![0]).toMatchObject({ role: 'admin' });
+  });
+
+  test('a provider trusted only for globex neither captures sign-ins into acme nor applies acme’s role groups', async () => {
+    const globex = await makeOrg(tdb.db, 'Globex');
+    expect(globex.slug).toBe('globex');
+    const globexEveryone = await makeTeam(tdb.db, globex.id, 'globex-everyone');
+    const globexOps = await makeTeam(tdb.db, globex.id, 'globex-ops');
+    await makeMember(tdb.db, globex.id, { userName: 'boss@globex.example', orgRole: 'admin' });
+    await tx(async (t) => {
+      await claimDomain(t, globex.id, 'globex.example');
+      await approveDomain(t, globex.id, 'globex.example');
+      await setDefaultTeam(t, globex.id, globexEveryone.id);
+      await updateOrganizationSettings(t, globex.id, { autoProvisioning: true });
+      // globex: its provider's "leads" → org admin; SCIM's and another provider's "staff" → roles that must not come
+      await createRoleGroup(t, globex.id, 'leads', { orgRole: 'admin' }, 'oidc:globex');
+      await createRoleGroup(t, globex.id, 'staff', { teamId: globexOps.id, teamRole: 'admin' }, 'scim');
+      await createRoleGroup(t, globex.id, 'staff', { teamId: globexOps.id, teamRole: 'member' }, 'oidc:test');
+      // acme: a role group even naming the globex provider applies nowhere but where it is trusted
+      await createRoleGroup(t, acme.id, 'leads', { orgRole: 'admin' }, 'oidc:globex');
+      await createRoleGroup(t, acme.id, 'leads', { orgRole: 'admin' }, 'oidc:test');
+    });
+
+    // An acme address through the globex provider: acme captures by domain, but does not trust it.
+    account('gina', 'gina@acme.example', { groups: ['leads'] });
+    const users = await count('users');
+    const gina = await signIn(app, op, 'gina', { provider: 'globex' });
+    expect(gina.response.status).toBe(403);
+    expect(await gina.response.text()).toContain('Ask an administrator');
+    expect(await count('users')).toBe(users);
+    expect(await count('external_identities', { external_id: 'gina' })).toBe(0);
+    // A globex address through it is captured into globex.
+    account('gil', 'gil@globex.example');
+    const gil = await signIn(app, op, 'gil', { provider: 'globex' });
+    expect(gil.response.status).toBe(303);
+    expect((await me(app, gil.agent)).body.organizations).toEqual([expect.objectContaining({ name: 'Globex', role: 'member', status: 'active' })]);
+
+    // A person with a waiting record in both organizations, signing in through the globex
+    // provider with groups leads and staff: only globex links (acme does not trust that
+    // provider), and only globex's own role groups for that provider apply.
+    const hal = await makeMember(tdb.db, acme.id, { userName: 'hal@globex.example' });
+    await makeMember(tdb.db, globex.id, { userName: 'hal@globex.example', orgRole: 'member' });
+    account('hal', 'hal@globex.example', { groups: ['leads', 'staff'] });
+    const viaGlobex = await signIn(app, op, 'hal', { provider: 'globex' });
+    expect(viaGlobex.response.status).toBe(303);
+    const roles = async (agent: Agent) =>
+      Object.fromEntries(((await me(app, agent)).body.organizations as { name: string; role: string; teams: { name: string; role: string }[] }[]).map((o) => [o.name, { role: o.role, teams: o.teams.map((t) => `${t.name}:${t.role}`) }]));
+    expect(await roles(viaGlobex.agent)).toEqual({ Globex: { role: 'admin', teams: [] } });
+    expect(await tdb.db('users').where({ id: hal.user.id }).first()).toMatchObject({ account_id: null });
+
+    // The same person through "test" (trusted everywhere): acme's oidc:test role group now
+    // applies, and globex's oidc:test "staff" mapping; still not the SCIM one.
+    const viaTest = await signIn(app, op, 'hal');
+    expect(viaTest.response.status).toBe(303);
+    expect(await roles(viaTest.agent)).toEqual({ Acme: { role: 'admin', teams: [] }, Globex: { role: 'admin', teams: ['globex-ops:member'] } });
+  });
+
+  test('OIDC_<NAME>_DOMAINS: an address outside the domains a provider may assert counts as unverified', async () => {
+    // ian's acme address would be captured into acme; through gdom it is not an address at all.
+    account('ian', 'ian@acme.example');
+    const users = await count('users');
+    const ian = await signIn(app, op, 'ian', { provider: 'gdom' });
+    expect(ian.response.status).toBe(403);
+    expect(await count('users')).toBe(users);
+    // Nor does it link to the person who already has that address.
+    const jen = await makeMember(tdb.db, acme.id, { userName: 'jen@acme.example' });
+    account('jen', 'jen@acme.example');
+    expect((await signIn(app, op, 'jen', { provider: 'gdom' })).response.status).toBe(403);
+    expect(await accountOf('jen@acme.example')).toBeUndefined();
+    expect(await tdb.db('users').where({ id: jen.user.id }).first()).toMatchObject({ account_id: null });
+    // Through a provider without the limit, the same address links.
+    expect((await signIn(app, op, 'jen')).response.status).toBe(303);
+    expect(await count('external_identities', { account_id: (await accountOf('jen@acme.example')).id })).toBe(1);
+    expect(await tdb.db('users').where({ id: jen.user.id }).first()).toMatchObject({ linked_by: 'sign_in' });
+    // An address inside the domains works through gdom (globex captures it).
+    account('kim', 'kim@globex.example');
+    const kim = await signIn(app, op, 'kim', { provider: 'gdom' });
+    expect(kim.response.status).toBe(303);
+    expect((await me(app, kim.agent)).body.organizations).toEqual([expect.objectContaining({ name: 'Globex' })]);
   });
 
   test('a sign-in without a groups claim never removes an admin role given by hand; the record stays the organization\'s, the account follows the claims', async () => {

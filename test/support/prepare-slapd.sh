@@ -3,8 +3,10 @@
 # Makes tls/, slapd.conf → slapd.d/ (cn=config), db/ (with the base entries) and seed.ldif.
 # SLAPD_TLS_ONLY=1 in the environment: simple binds only under TLS (LDAPS or StartTLS).
 # Starts nothing. Needs the Debian packages slapd, ldap-utils and openssl.
-# From ../shared/recipes/slapd-for-tests.md §2, plus one person (dan) whose DN holds a
-# backslash as well as a comma and parentheses.
+# From ../shared/recipes/slapd-for-tests.md §2, plus: one person (dan) whose DN holds a
+# backslash as well as a comma and parentheses; a second group named "ops" in another OU
+# (ou=partners, with bob), which must never count as cn=ops,ou=groups; and one person
+# (gwen) with a binary objectGUID as Active Directory has, from a small test-only schema.
 set -euo pipefail
 T=${1:?usage: prepare-slapd.sh DIR}
 BASE=dc=example,dc=org
@@ -24,12 +26,23 @@ openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 
   -extfile server.ext -out server.pem
 cd "$T"
 
+# --- an Active Directory-like objectGUID (16 raw bytes), for the LDAP_ID_ATTRIBUTE tests.
+# OIDs under OpenLDAP's experimental arc (1.3.6.1.4.1.4203.666): test-only.
+cat > ad-like.schema <<'EOF'
+attributetype ( 1.3.6.1.4.1.4203.666.11.99.1 NAME 'objectGUID'
+  DESC 'test only: a binary GUID, as Active Directory keeps it'
+  EQUALITY octetStringMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.40 SINGLE-VALUE )
+objectclass ( 1.3.6.1.4.1.4203.666.11.99.2 NAME 'adLikePerson'
+  DESC 'test only: an entry with an objectGUID' SUP top AUXILIARY MAY objectGUID )
+EOF
+
 # --- config (slapd.conf syntax; converted to cn=config below)
 cat > slapd.conf <<EOF
 include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/nis.schema
 include /etc/ldap/schema/inetorgperson.schema
+include $T/ad-like.schema
 
 pidfile  $T/slapd.pid
 argsfile $T/slapd.args
@@ -92,6 +105,10 @@ ou: groups
 dn: ou=services,$BASE
 objectClass: organizationalUnit
 ou: services
+
+dn: ou=partners,$BASE
+objectClass: organizationalUnit
+ou: partners
 EOF
 slapadd -f slapd.conf -l base.ldif
 # convert to cn=config; run after slapadd: on an empty db/ slaptest fails, and -u skips writing
@@ -147,6 +164,18 @@ sn: Slash
 mail: dan@example.org
 userPassword: $(slappasswd -s dan-pw)
 
+# objectGUID bytes ff00fe80 c328 1234 5678 90abcdefa0b1: not UTF-8; as AD shows it,
+# 80fe00ff-28c3-3412-5678-90abcdefa0b1
+dn: uid=gwen,ou=people,$BASE
+objectClass: inetOrgPerson
+objectClass: adLikePerson
+uid: gwen
+cn: Gwen Guid
+sn: Guid
+mail: gwen@example.org
+objectGUID:: /wD+gMMoEjRWeJCrze+gsQ==
+userPassword: $(slappasswd -s gwen-pw)
+
 dn: cn=platform,ou=groups,$BASE
 objectClass: groupOfNames
 cn: platform
@@ -159,4 +188,9 @@ cn: ops
 member: cn=Doe\, Jane (Ops),ou=people,$BASE
 member: uid=alice,ou=people,$BASE
 member: cn=Back\\\\slash\\, Dan (QA),ou=people,$BASE
+
+dn: cn=ops,ou=partners,$BASE
+objectClass: groupOfNames
+cn: ops
+member: uid=bob,ou=people,$BASE
 EOF

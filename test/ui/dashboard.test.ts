@@ -70,7 +70,18 @@ async function furnish(h: Harness, c: Cast): Promise<void> {
 beforeAll(async () => {
   if (skip) return;
   dns = await startDnsServer();
-  h = await startHarness({ DNS_SERVERS: dns.address, DNS_TIMEOUT_MS: '200' }, { now: () => NOW });
+  // Two OIDC providers: okta (trusted for every organization) and partner (only for the
+  // other organization), so the role-group page has sources to offer, and one to leave out.
+  const providers = {
+    OIDC_PROVIDERS: 'okta,partner',
+    OIDC_OKTA_ISSUER: 'https://acme.okta.example',
+    OIDC_OKTA_CLIENT_ID: 'orgbridge',
+    OIDC_OKTA_DISPLAY_NAME: 'Okta',
+    OIDC_PARTNER_ISSUER: 'https://login.partner.example',
+    OIDC_PARTNER_CLIENT_ID: 'orgbridge',
+    OIDC_PARTNER_ORGS: 'other-org',
+  };
+  h = await startHarness({ ...providers, DNS_SERVERS: dns.address, DNS_TIMEOUT_MS: '200' }, { now: () => NOW });
   c = await makeCast(h);
   await furnish(h, c);
   run = await launch();
@@ -273,14 +284,28 @@ describe.skipIf(Boolean(skip))('organization dashboard in Chromium', () => {
     expect(await page.getByRole('switch', { name: /Auto-provisioning/ }).isDisabled()).toBe(true);
   });
 
-  it('an admin maps an IdP group to a team role', async () => {
+  it('an admin maps an IdP group to a team role, for the groups of one source', async () => {
+    const earlier = problems.length; // (the last-admin test provokes a 409 on purpose)
     await page.goto(url('/settings/role-groups'));
+    const source = page.getByLabel('Source', { exact: true });
+    // SCIM and the sign-in providers that trust this organization; not the partner's.
+    await expect.poll(() => source.locator('option').allTextContents()).toEqual(['SCIM', 'Okta (OIDC)']);
+    await source.selectOption('oidc:okta');
     await page.getByLabel('IdP group').fill('vision-leads');
     await page.getByLabel('grants').selectOption(`team:${c.teamA.id}:admin`);
     await page.getByRole('button', { name: 'Add mapping', exact: true }).click();
-    await page.locator('tr[data-group="vision-leads"]').waitFor();
-    expect(await page.locator('tr[data-group="vision-leads"]').textContent()).toContain('Admin of Vision');
-    expect(await h.t.db('role_groups').where({ org_id: c.org.id, group_name: 'vision-leads' }).first()).toMatchObject({ team_id: c.teamA.id, team_role: 'admin' });
+    const row = page.locator('tr[data-group="vision-leads"][data-source="oidc:okta"]');
+    await row.waitFor();
+    expect(await row.locator('td').allTextContents()).toEqual(['Okta (OIDC)', 'Admin of Vision', 'Remove']);
+    expect(await h.t.db('role_groups').where({ org_id: c.org.id, group_name: 'vision-leads' }).first()).toMatchObject({ source: 'oidc:okta', team_id: c.teamA.id, team_role: 'admin' });
+    // The same group name from SCIM is another mapping.
+    await source.selectOption('scim');
+    await page.getByLabel('IdP group').fill('vision-leads');
+    await page.getByLabel('grants').selectOption(`team:${c.teamA.id}:view-only`);
+    await page.getByRole('button', { name: 'Add mapping', exact: true }).click();
+    await page.locator('tr[data-group="vision-leads"][data-source="scim"]').waitFor();
+    expect(await h.t.db('role_groups').where({ org_id: c.org.id, group_name: 'vision-leads' }).orderBy('source').pluck('source')).toEqual(['oidc:okta', 'scim']);
+    expect(problems.slice(earlier)).toEqual([]);
   });
 
   it('an admin sees seat usage against the license, without the form to change it', async () => {

@@ -96,6 +96,53 @@ describe('configuration', () => {
     expect(fails({ DNS_TIMEOUT_MS: 'soon' })).toMatch(/DNS_TIMEOUT_MS: expected an integer/);
   });
 
+  it('provider trust: OIDC_<NAME>_ORGS / _DOMAINS and LDAP_ORGS / LDAP_DOMAINS, absent = all', () => {
+    const oidc = { OIDC_PROVIDERS: 'okta,globex', OIDC_OKTA_ISSUER: 'https://acme.okta.example', OIDC_OKTA_CLIENT_ID: 'a', OIDC_GLOBEX_ISSUER: 'https://login.globex.example', OIDC_GLOBEX_CLIENT_ID: 'b' };
+    const ldap = { LDAP_URL: 'ldaps://ldap.example:636', LDAP_BIND_DN: 'cn=svc,dc=example,dc=org', LDAP_BIND_PASSWORD: 'pw', LDAP_SEARCH_BASE: 'dc=example,dc=org' };
+    const plain = load({ ...oidc, ...ldap });
+    expect(plain.oidc.map((p) => [p.orgs, p.domains])).toEqual([[null, null], [null, null]]);
+    expect(plain.ldap).toMatchObject({ orgs: null, domains: null, idAttribute: 'entryUUID' });
+
+    const c = load({ ...oidc, ...ldap, OIDC_GLOBEX_ORGS: 'Globex, globex-labs', OIDC_GLOBEX_DOMAINS: 'Globex.Example.,labs.globex.example', LDAP_ORGS: 'acme', LDAP_DOMAINS: 'acme.example' });
+    expect(c.oidc[0]).toMatchObject({ name: 'okta', orgs: null, domains: null });
+    expect(c.oidc[1]).toMatchObject({ name: 'globex', orgs: ['globex', 'globex-labs'], domains: ['globex.example', 'labs.globex.example'] });
+    expect(c.ldap).toMatchObject({ orgs: ['acme'], domains: ['acme.example'] });
+
+    // each bad element is named with the variable it came from
+    expect(fails({ ...oidc, OIDC_GLOBEX_ORGS: 'globex,glo_bex' })).toMatch(/OIDC_GLOBEX_ORGS \(oidc\.1\.orgs\.1\): "glo_bex" is not an organization slug/);
+    expect(fails({ ...oidc, OIDC_OKTA_DOMAINS: 'acme' })).toMatch(/OIDC_OKTA_DOMAINS \(oidc\.0\.domains\.0\): "acme" is not a domain name/);
+    expect(fails({ ...ldap, LDAP_ORGS: 'Acme Corp' })).toMatch(/LDAP_ORGS \(ldap\.orgs\.0\)/);
+    expect(fails({ ...ldap, LDAP_DOMAINS: 'x@acme.example' })).toMatch(/LDAP_DOMAINS \(ldap\.domains\.0\): "x@acme\.example" is not a domain name/);
+    expect(fails({ OIDC_PROVIDERS: 'okta', OIDC_OKTA_ISSUER: 'https://x', OIDC_OKTA_CLIENT_ID: 'x', OIDC_ENTRA_ORGS: 'acme' })).toMatch(/OIDC_ENTRA_ORGS is set but OIDC_PROVIDERS does not name "entra"/);
+    expect(fails({ LDAP_ORGS: 'acme' })).toMatch(/LDAP_ORGS is set but LDAP_URL is not/);
+  });
+
+  it('provider trust in a deployment file: an empty list is refused, not read as "none" or "all"', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'orgbridge-config-'));
+    const file = join(dir, 'deploy.json');
+    writeFileSync(file, JSON.stringify({ oidc: [{ name: 'okta', issuer: 'https://x', clientId: 'c', orgs: [], domains: ['acme.example'] }] }));
+    expect(fails({ CONFIG_FILE: file })).toMatch(/oidc\.0\.orgs: list at least one organization slug, or leave it unset/);
+    writeFileSync(file, JSON.stringify({ oidc: [{ name: 'okta', issuer: 'https://x', clientId: 'c', orgs: ['acme'], domains: ['acme.example'] }] }));
+    expect(load({ CONFIG_FILE: file }).oidc[0]).toMatchObject({ orgs: ['acme'], domains: ['acme.example'] });
+  });
+
+  it('LDAP identity attribute: entryUUID by default, objectGUID for Active Directory, never the DN or a name', () => {
+    const ldap = { LDAP_URL: 'ldaps://ldap.example:636', LDAP_BIND_DN: 'cn=svc,dc=example,dc=org', LDAP_BIND_PASSWORD: 'pw', LDAP_SEARCH_BASE: 'dc=example,dc=org' };
+    expect(load({ ...ldap, LDAP_ID_ATTRIBUTE: 'objectGUID' }).ldap!.idAttribute).toBe('objectGUID');
+    for (const attr of ['dn', 'distinguishedName', 'uid', 'sAMAccountName', 'userPrincipalName', 'mail', 'cn']) {
+      expect(fails({ ...ldap, LDAP_ID_ATTRIBUTE: attr })).toMatch(/LDAP_ID_ATTRIBUTE \(ldap\.idAttribute\): must be an attribute the directory never reuses/);
+    }
+    expect(fails({ ...ldap, LDAP_ID_ATTRIBUTE: 'entry UUID' })).toMatch(/LDAP_ID_ATTRIBUTE \(ldap\.idAttribute\): an attribute name/);
+  });
+
+  it('LDAP_GROUP_ALLOW_LIST holds full DNs: a bare group name is refused at start-up', () => {
+    const ldap = { LDAP_URL: 'ldaps://ldap.example:636', LDAP_BIND_DN: 'cn=svc,dc=example,dc=org', LDAP_BIND_PASSWORD: 'pw', LDAP_SEARCH_BASE: 'dc=example,dc=org' };
+    expect(load({ ...ldap, LDAP_GROUP_ALLOW_LIST: 'CN=ML Platform,OU=Groups,DC=corp,DC=example;cn=Doe\\, Jane,ou=x' }).ldap!.groupAllowList).toHaveLength(2);
+    expect(fails({ ...ldap, LDAP_GROUP_ALLOW_LIST: 'cn=ops,ou=groups,dc=example,dc=org;platform' })).toMatch(
+      /LDAP_GROUP_ALLOW_LIST \(ldap\.groupAllowList\.1\): "platform" is not a DN: give the group's full DN/,
+    );
+  });
+
   it('reads a deployment file (CONFIG_FILE) under the environment, refusing unknown keys', () => {
     const dir = mkdtempSync(join(tmpdir(), 'orgbridge-config-'));
     const file = join(dir, 'deploy.json');

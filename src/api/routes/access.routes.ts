@@ -2,7 +2,9 @@ import { Router } from 'express';
 import { createRoleGroup, deleteRoleGroup, listRoleGroups, type RoleGroupRow } from '../../domain/role-groups.ts';
 import { createScimToken, listScimTokens, revokeScimToken, type ScimTokenInfo } from '../../domain/scim-tokens.ts';
 import { createApiKey, revokeApiKey } from '../../domain/service-accounts.ts';
+import { trustsOrg } from '../../domain/provisioning/provider-trust.ts';
 import type { AppDeps } from '../../http/deps.ts';
+import { signInSources } from '../../sso/trust.ts';
 import { command, idParams } from '../command.ts';
 import { authorize, orgScopeOf } from '../scope.ts';
 import { input, validate } from '../validate.ts';
@@ -16,6 +18,7 @@ import { scimToken } from './access.schema.ts';
 const tokenView = (t: ScimTokenInfo) => ({ id: t.id, label: t.label, createdAt: iso(t.createdAt), lastUsedAt: iso(t.lastUsedAt), revokedAt: iso(t.revokedAt) });
 const roleGroupView = (g: RoleGroupRow) => ({
   id: g.id,
+  source: g.source,
   groupName: g.group_name,
   ...(g.org_role ? { orgRole: g.org_role } : { teamId: g.team_id, teamRole: g.team_role }),
   createdAt: iso(g.created_at),
@@ -63,12 +66,19 @@ export function accessRoutes(deps: AppDeps): Router {
   });
 
   // --- role groups ---
+  // `sources`: where this organization's role groups can come from — SCIM, and the
+  // configured sign-in providers that trust it (the dashboard offers these).
   r.get('/role-groups', authorize('org.settings.manage'), async (_req, res) => {
-    res.json({ items: (await listRoleGroups(deps.db, orgScopeOf(res).org.id)).map(roleGroupView) });
+    const { org } = orgScopeOf(res);
+    const providers = signInSources(deps.config).filter((p) => trustsOrg(p.trust, org));
+    res.json({
+      items: (await listRoleGroups(deps.db, org.id)).map(roleGroupView),
+      sources: [{ source: 'scim', label: 'SCIM' }, ...providers.map((p) => ({ source: p.source, label: p.label }))],
+    });
   });
   r.post('/role-groups', authorize('org.settings.manage'), validate(s.roleGroup), async (req, res) => {
-    const { groupName, ...grant } = input(res, s.roleGroup);
-    const g = await command(deps, res, (tx, o) => createRoleGroup(tx, o.id, groupName, grant));
+    const { groupName, source, ...grant } = input(res, s.roleGroup);
+    const g = await command(deps, res, (tx, o) => createRoleGroup(tx, o.id, groupName, grant, source));
     res.status(201).location(`${req.baseUrl}/role-groups/${g.id}`).json(roleGroupView(g));
   });
   r.delete('/role-groups/:groupId', authorize('org.settings.manage'), idParams('groupId'), async (req, res) => {

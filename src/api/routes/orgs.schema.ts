@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ROLE_GROUP_SOURCE, type RoleGroupSource } from '../../domain/role-groups.ts';
 
 export const renameOrg = z.object({ name: z.string().trim().min(1).max(200) }).strict();
 
@@ -23,9 +24,18 @@ export const seatLicense = z.object({ fullSeats: seatCount, viewerSeats: seatCou
 
 export const billingAdmin = z.object({ userId: z.uuid() }).strict();
 
+// Where the group comes from (domain/role-groups.ts): `scim`, `oidc:<provider name>` or
+// `ldap`. Not required to be configured yet: an admin may map an IdP's groups before the
+// operator adds it. Absent → `scim`, what a role group meant to SCIM before sources.
+const roleGroupSource = z
+  .string()
+  .regex(ROLE_GROUP_SOURCE, 'scim, ldap or oidc:<provider name>')
+  .default('scim')
+  .transform((s) => s as RoleGroupSource);
+const groupName = z.string().trim().min(1).max(1024);
 export const roleGroup = z.union([
-  z.object({ groupName: z.string().trim().min(1).max(256), orgRole: z.enum(['admin', 'member', 'viewer']) }).strict(),
-  z.object({ groupName: z.string().trim().min(1).max(256), teamId: z.uuid(), teamRole: z.enum(['admin', 'member', 'view-only']) }).strict(),
+  z.object({ source: roleGroupSource, groupName, orgRole: z.enum(['admin', 'member', 'viewer']) }).strict(),
+  z.object({ source: roleGroupSource, groupName, teamId: z.uuid(), teamRole: z.enum(['admin', 'member', 'view-only']) }).strict(),
 ]);
 
 export const apiKey = z.object({ label: z.string().trim().min(1).max(100) }).strict();

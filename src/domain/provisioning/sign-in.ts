@@ -13,6 +13,7 @@ import { claimFirstSystemAdmin } from '../system-admins.ts';
 import { addTeamMember } from '../teams.ts';
 import type { AccountRow, MembershipRow, OrganizationRow } from '../types.ts';
 import { applyGroupClaims } from './group-claims.ts';
+import { trustsOrg, type ProviderTrust } from './provider-trust.ts';
 import { deploymentIsEmpty } from './system-admin.ts';
 
 // Sign-in provisioning (SPEC §1 "Account", "Link"; §5): who may come in, which account a
@@ -33,16 +34,23 @@ import { deploymentIsEmpty } from './system-admin.ts';
 export interface SignInClaims {
   /** 'oidc:<issuer>' or 'ldap:<url>'; with externalId, the key of external_identities. */
   provider: string;
-  /** OIDC `sub`; LDAP entryUUID or objectGUID. */
+  /** OIDC `sub`; LDAP the LDAP_ID_ATTRIBUTE value (entryUUID, objectGUID) — never the DN nor the username. */
   externalId: string;
-  /** Only a verified address (email_verified === true, or LDAP); null otherwise — never used for linking or capture. */
+  /**
+   * Only a verified address (email_verified === true, or LDAP) in a domain the provider may
+   * assert (trust.domains); null otherwise — never used for linking or capture.
+   */
   email: string | null;
   userName: string | null;
   displayName: string | null;
   givenName: string | null;
   familyName: string | null;
-  /** Group names from the groups claim / attribute; null when the IdP sent none (nothing about roles or teams changes). */
+  /** OIDC group names; LDAP group DNs. Null when the IdP sent none (nothing about roles or teams changes). */
   groups: string[] | null;
+  /** 'oidc:<name>' or 'ldap': only role groups with this source apply to `groups`. */
+  source: string;
+  /** The organizations (and email domains) the provider is trusted for: see provider-trust.ts. */
+  trust: ProviderTrust;
   /** Human label for logs and audit rows, e.g. "oidc:okta". */
   label: string;
 }
@@ -68,9 +76,9 @@ function refuse(reason: SignInRefusalReason, message: string, c: SignInClaims, a
   return new DomainError('forbidden', message, { reason }, { orgId, action: 'sso.sign_in', targetType: accountId ? 'account' : 'identity', targetId: accountId ?? `${c.provider}#${c.externalId}` });
 }
 
-/** Whether the provider is trusted for this organization (every provider is, until configured otherwise). */
-function trusts(_c: SignInClaims, _org: Pick<OrganizationRow, 'id' | 'slug'>): boolean {
-  return true;
+/** Whether the provider is trusted for this organization (OIDC_<NAME>_ORGS, LDAP_ORGS; all when unset). */
+function trusts(c: SignInClaims, org: Pick<OrganizationRow, 'slug'>): boolean {
+  return trustsOrg(c.trust, org);
 }
 
 type Place = MembershipRow & { record_id: string; slug: string };
@@ -103,7 +111,7 @@ async function resolveAccount(tx: Tx, c: SignInClaims): Promise<{ account: Accou
       throw refuse('identity_conflict', 'the account that holds this email address already signs in with another identity at this provider', c, byEmail.id);
     }
     const places = await placesOf(tx, byEmail.id);
-    const untrusted = places.find((p) => !trusts(c, { id: p.org_id, slug: p.slug }));
+    const untrusted = places.find((p) => !trusts(c, { slug: p.slug }));
     if (untrusted) {
       throw refuse('identity_conflict', 'the account that holds this email address belongs to an organization that does not trust this provider', c, byEmail.id, untrusted.org_id);
     }
@@ -134,7 +142,7 @@ async function linkWaitingRecords(tx: Tx, c: SignInClaims & { email: string }, a
     .select('u.id', 'u.org_id', 'u.account_id', 'o.slug')) as { id: string; org_id: string; account_id: null; slug: string }[];
   const byOrg = new Map<string, typeof candidates>();
   for (const r of candidates) {
-    if (!trusts(c, { id: r.org_id, slug: r.slug })) continue;
+    if (!trusts(c, { slug: r.slug })) continue;
     byOrg.set(r.org_id, [...(byOrg.get(r.org_id) ?? []), r]);
   }
   for (const [orgId, records] of byOrg) {
@@ -197,7 +205,7 @@ async function signInTx(tx: Tx, c: SignInClaims, policy: SignInPolicy): Promise<
   }
 
   await refreshProfile(tx, account, c);
-  if (c.groups !== null) await applyGroupClaims(tx, account.id, c.groups);
+  if (c.groups !== null) await applyGroupClaims(tx, account.id, c.groups, c);
 
   await audit(tx, {
     orgId: joinedOrgId,

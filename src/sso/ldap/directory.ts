@@ -3,14 +3,18 @@ import type { Request } from 'express';
 import LdapStrategy, { type StrategyOptions, type VerifyDone } from 'passport-ldapauth';
 import { ConfigError } from '../../config/env.ts';
 import type { LdapConfig } from '../../config/schema.ts';
+import { assertedEmail } from '../../domain/provisioning/provider-trust.ts';
+import { canonicalDn } from '../../lib/dn.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { SignInIdentity } from '../identity.ts';
-import { canonicalDn, groupName } from './dn.ts';
+import { ldapTrust } from '../trust.ts';
+import { entryId, type RawEntry } from './entry-id.ts';
 import { userFilter } from './input.ts';
 
 // LDAP sign-in through passport-ldapauth: bind as the service account, search the
 // person with an RFC 4515-escaped filter, bind as them with their password, read email,
-// name and groups from the entry.
+// name and groups from the entry. The person is known by LDAP_ID_ATTRIBUTE (entry-id.ts);
+// their groups are DNs, compared whole (src/lib/dn.ts).
 //
 // StartTLS is refused at start-up. ldapauth-fork (under passport-ldapauth) queues the
 // service-account bind — and the person's bind — before its StartTLS exchange has
@@ -24,7 +28,7 @@ export const STARTTLS_REFUSED =
 
 /** Failures from the verify step that are refusals, not errors. */
 export interface LdapRefusal {
-  code: 'not_allowed';
+  code: 'not_allowed' | 'no_directory_id';
   message: string;
 }
 
@@ -70,16 +74,23 @@ function values(entry: Record<string, unknown>, attribute: string): string[] {
   return [];
 }
 
+/**
+ * LDAP_GROUP_ALLOW_LIST: the person must be in one of these groups, compared by whole DN
+ * (a same-named group in another OU does not count). The configuration holds DNs only.
+ */
 export function allowedByGroups(allowList: string[], groupDns: string[]): boolean {
   if (allowList.length === 0) return true;
-  const dns = new Set(groupDns.map(canonicalDn));
-  const names = new Set(groupDns.map((g) => groupName(g).toLowerCase()));
-  return allowList.some((entry) => (entry.includes('=') ? dns.has(canonicalDn(entry)) : names.has(entry.trim().toLowerCase())));
+  const dns = new Set(groupDns.map(canonicalDn).filter((d) => d !== null));
+  return allowList.some((entry) => {
+    const dn = canonicalDn(entry);
+    return dn !== null && dns.has(dn);
+  });
 }
 
 export function createLdapDirectory(cfg: LdapConfig, logger: Logger): LdapDirectory {
   const ca = checkLdapConfig(cfg, logger);
   const provider = `ldap:${cfg.url}`;
+  const trust = ldapTrust(cfg);
 
   const options = (req: Request, cb: (err: unknown, options?: StrategyOptions) => void): void => {
     const username = String((req.body as { username?: unknown }).username ?? '');
@@ -92,7 +103,10 @@ export function createLdapDirectory(cfg: LdapConfig, logger: Logger): LdapDirect
         // Escaped here (RFC 4515); the template no longer holds {{username}}, so
         // ldapauth-fork's own (lossy) escaping never runs.
         searchFilter: userFilter(cfg.searchFilter, username),
-        searchAttributes: ['dn', 'uid', 'entryUUID', cfg.attributes.email, cfg.attributes.name, cfg.attributes.groups],
+        // The id attribute by name: entryUUID and memberOf are operational, sent only when asked for.
+        searchAttributes: ['dn', 'uid', cfg.idAttribute, cfg.attributes.email, cfg.attributes.name, cfg.attributes.groups],
+        // The raw bytes too: objectGUID is binary, and ldapjs's text would mangle it.
+        includeRaw: true,
         // A fresh object per sign-in: ldapjs writes into the tlsOptions it is given.
         ...(ca ? { tlsOptions: { ca: [ca] } } : {}),
         starttls: false,
@@ -104,24 +118,39 @@ export function createLdapDirectory(cfg: LdapConfig, logger: Logger): LdapDirect
     });
   };
 
-  const verify = (entry: Record<string, unknown>, done: VerifyDone): void => {
+  const verify = (entry: RawEntry, done: VerifyDone): void => {
     const groups = values(entry, cfg.attributes.groups);
     if (!allowedByGroups(cfg.groupAllowList, groups)) {
       const refusal: LdapRefusal = { code: 'not_allowed', message: 'Your directory account is not in a group allowed to sign in here.' };
       done(null, false, refusal);
       return;
     }
-    const username = values(entry, 'uid')[0] ?? null;
+    const externalId = entryId(entry, cfg.idAttribute);
+    if (externalId === null) {
+      // Never fall back to the DN or the username: a reused one would inherit the
+      // previous owner's account. An operator has to look at the directory or at
+      // LDAP_ID_ATTRIBUTE, so this is a warning, not an info-level refusal.
+      logger.warn({ dn: String(entry.dn), attribute: cfg.idAttribute }, `LDAP sign-in refused: the directory entry has no ${cfg.idAttribute} (LDAP_ID_ATTRIBUTE)`);
+      const refusal: LdapRefusal = {
+        code: 'no_directory_id',
+        message: `Your directory entry has no ${cfg.idAttribute}, which this site needs to recognise you. Ask an administrator to check the directory or LDAP_ID_ATTRIBUTE.`,
+      };
+      done(null, false, refusal);
+      return;
+    }
     const identity: SignInIdentity = {
       provider,
-      externalId: values(entry, 'entryUUID')[0] ?? `uid:${(username ?? String(entry.dn)).toLowerCase()}`,
-      // The directory is the authority for its own mail attribute.
-      email: values(entry, cfg.attributes.email)[0] ?? null,
-      userName: username,
+      externalId,
+      // The directory is the authority for its own mail attribute, within LDAP_DOMAINS.
+      email: assertedEmail(trust, values(entry, cfg.attributes.email)[0] ?? null),
+      userName: values(entry, 'uid')[0] ?? null,
       displayName: values(entry, cfg.attributes.name)[0] ?? null,
       givenName: values(entry, 'givenName')[0] ?? null,
       familyName: values(entry, 'sn')[0] ?? null,
-      groups: cfg.groupSync ? groups.map(groupName) : null,
+      // Whole DNs: role groups with source `ldap` name the group's DN.
+      groups: cfg.groupSync ? groups : null,
+      source: trust.source,
+      trust,
       label: 'ldap',
     };
     done(null, identity);

@@ -10,6 +10,8 @@ declare module 'passport-ldapauth' {
     searchFilter: string;
     searchScope?: 'base' | 'one' | 'sub';
     searchAttributes?: string[];
+    /** ldapauth-fork: also hand the verify callback the raw values (Buffers) as `_raw`. */
+    includeRaw?: boolean;
     groupSearchBase?: string;
     groupSearchFilter?: string;
     tlsOptions?: import('node:tls').ConnectionOptions;
@@ -33,7 +35,7 @@ declare module 'passport-ldapauth' {
   class Strategy {
     constructor(
       options: StrategyOptions | ((req: Request, cb: (err: unknown, options?: StrategyOptions) => void) => void),
-      verify?: (user: Record<string, unknown>, done: VerifyDone) => void,
+      verify?: (user: Record<string, unknown> & { _raw?: Record<string, unknown> }, done: VerifyDone) => void,
     );
     name: string;
     authenticate(req: Request, options?: unknown): void;

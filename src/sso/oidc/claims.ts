@@ -1,6 +1,8 @@
 import type { OidcProviderConfig } from '../../config/schema.ts';
+import { assertedEmail } from '../../domain/provisioning/provider-trust.ts';
 import { signInRefused } from '../errors.ts';
 import type { SignInIdentity } from '../identity.ts';
+import { oidcTrust } from '../trust.ts';
 
 // ID token (and UserInfo) claims → SignInIdentity, once, at this seam.
 
@@ -22,7 +24,10 @@ export function identityFromClaims(provider: OidcProviderConfig, issuer: string,
   // Trusted only when the IdP says so with the JSON boolean true ("true" is not true), in
   // the claim configured for it (email_verified, or e.g. Entra ID's xms_edov).
   const verified = claims[provider.claims.emailVerified] === true;
-  const email = verified ? str(claims[provider.claims.email]) : null;
+  // And only in the domains the provider may assert (OIDC_<NAME>_DOMAINS): outside them
+  // the address counts as unverified.
+  const trust = oidcTrust(provider);
+  const email = assertedEmail(trust, verified ? str(claims[provider.claims.email]) : null);
   return {
     provider: `oidc:${issuer}`,
     externalId: sub,
@@ -32,6 +37,8 @@ export function identityFromClaims(provider: OidcProviderConfig, issuer: string,
     givenName: str(claims[provider.claims.givenName]),
     familyName: str(claims[provider.claims.familyName]),
     groups: provider.groupsClaim ? readGroups(claims[provider.groupsClaim]) : null,
+    source: trust.source,
+    trust,
     label: `oidc:${provider.name}`,
   };
 }

@@ -118,7 +118,9 @@ export async function applyMemberDelta(tx: Tx, orgId: string, teamId: string, d:
  */
 export async function applyRoleGroups(tx: Tx, orgId: string, groupName: string, added: string[], removed: string[]): Promise<void> {
   if (!added.length && !removed.length) return;
-  const rgs = await roleGroupsFor(tx.trx, orgId, [groupName]);
+  // Only role groups whose source is SCIM: an SSO provider's groups of the same name are
+  // another IdP's groups (SPEC §5).
+  const rgs = await roleGroupsFor(tx.trx, orgId, 'scim', [groupName]);
   for (const rg of rgs) await applyOne(tx, orgId, groupName, rg, added, removed);
 }
 
@@ -137,7 +139,7 @@ function strongest<R extends string>(rank: Record<R, number>, roles: R[]): R | n
 }
 
 /**
- * What the role groups other than `exceptGroup` whose team each person is in grant them:
+ * What the SCIM role groups other than `exceptGroup` whose team each person is in grant them:
  * organization roles, or roles in one team. One statement for all the people given (a
  * role group can be large), keyed by person.
  */
@@ -150,6 +152,7 @@ async function otherGrants<R>(tx: Tx, orgId: string, userIds: string[], exceptGr
     })
     .join('team_members as tm', 'tm.team_id', 't.id')
     .where('rg.org_id', orgId)
+    .where('rg.source', 'scim')
     .whereIn('tm.user_id', userIds)
     .whereRaw('lower(rg.group_name) <> lower(?)', [exceptGroup]);
   const rows = (await ('teamId' in grant

@@ -1,0 +1,46 @@
+import type { Config, LdapConfig, OidcProviderConfig } from '../config/schema.ts';
+import type { Db } from '../db/connect.ts';
+import { providerTrust, type ProviderTrust } from '../domain/provisioning/provider-trust.ts';
+import type { Logger } from '../lib/logger.ts';
+
+// The configured sign-in providers as the domain sees them: a source (the role groups
+// their groups apply to) and a trust (the organizations and email domains they may speak
+// for). Built from the configuration, which is parsed once at start-up.
+
+export interface SignInSource {
+  /** 'oidc:<name>' or 'ldap' (role_groups.source). */
+  source: string;
+  /** For people: the provider's display name, and what it is. */
+  label: string;
+  trust: ProviderTrust;
+}
+
+export function oidcTrust(p: OidcProviderConfig): ProviderTrust {
+  return providerTrust(`oidc:${p.name}`, { orgs: p.orgs, domains: p.domains });
+}
+
+export function ldapTrust(l: LdapConfig): ProviderTrust {
+  return providerTrust('ldap', { orgs: l.orgs, domains: l.domains });
+}
+
+/** Every configured provider, OIDC ones first in OIDC_PROVIDERS order, then LDAP. */
+export function signInSources(config: Pick<Config, 'oidc' | 'ldap'>): SignInSource[] {
+  const out: SignInSource[] = config.oidc.map((p) => ({ source: `oidc:${p.name}`, label: `${p.displayName ?? p.name} (OIDC)`, trust: oidcTrust(p) }));
+  if (config.ldap) out.push({ source: 'ldap', label: 'LDAP directory', trust: ldapTrust(config.ldap) });
+  return out;
+}
+
+/**
+ * A slug in OIDC_<NAME>_ORGS or LDAP_ORGS that names no organization is most likely a
+ * typo, and leaves the provider trusted for less than the operator meant: say so at
+ * start-up. Not an error: the organization may be created later (orgbridge org create).
+ */
+export async function warnUnknownTrustedOrgs(db: Db, config: Pick<Config, 'oidc' | 'ldap'>, logger: Logger): Promise<void> {
+  const sources = signInSources(config).filter((s) => s.trust.orgSlugs !== null);
+  if (!sources.length) return;
+  const known = new Set((await db('organizations').pluck('slug')) as string[]);
+  for (const s of sources) {
+    const unknown = s.trust.orgSlugs!.filter((slug) => !known.has(slug));
+    if (unknown.length) logger.warn({ source: s.source, unknown }, 'a sign-in provider is trusted for organizations that do not exist (yet): check the slugs');
+  }
+}
