@@ -37,15 +37,23 @@ export async function authSql(q: Q, token: string): Promise<string | undefined> 
 const AUDIT = `insert into audit_log (org_id, actor_type, actor_id, actor_label, action, target_type, target_id, before, after, outcome, reason)
   values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
 
-/** POST /Users: the statements of addMember for a new person. */
+/** POST /Users: the statements of addMember for a new member record (src/domain/people.ts insertUser). */
 export async function createUserStatements(c: Q, orgId: string, userName: string, tokenId: string | null = null): Promise<void> {
   const id = randomUUID();
   await c.query('select * from organizations where id = $1 limit 1', [orgId]);
-  await c.query('select * from users where user_name_key = $1 or email_key = $2', [userName, userName]);
+  // The record, linked in the same statement when the organization manages the address's domain.
   await c.query(
-    `insert into users ("id", "user_name", "display_name", "given_name", "family_name", "middle_name", "honorific_prefix", "honorific_suffix", "nick_name", "title", "locale", "timezone", "preferred_language", "email", "profile")
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) returning *`,
-    [id, userName, null, 'Given', 'Family', null, null, null, null, null, null, null, null, userName, '{}'],
+    `with managed as (
+      select a.id from accounts a
+       where a.email_key = lower(normalize($16::text, NFKC))
+         and exists (select 1 from org_domains d where d.org_id = $2 and d.status = 'verified' and d.domain = split_part(a.email_key, '@', 2))
+         and not exists (select 1 from users x where x.org_id = $2 and x.account_id = a.id))
+    insert into users ("id", "org_id", "user_name", "display_name", "given_name", "family_name", "middle_name", "honorific_prefix", "honorific_suffix", "nick_name", "title", "locale", "timezone", "preferred_language", "email", "profile", account_id, linked_at, linked_by)
+    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, (select id from managed),
+            case when exists (select 1 from managed) then now() end,
+            case when exists (select 1 from managed) then 'managed_domain' end)
+    returning *`,
+    [id, orgId, userName, null, 'Given', 'Family', null, null, null, null, null, null, null, userName, '{}', userName],
   );
   await c.query('insert into user_emails (user_id, value, type, "primary", position) values ($1, $2, $3, $4, $5)', [id, userName, 'work', true, 0]);
   await c.query(

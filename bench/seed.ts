@@ -4,7 +4,7 @@ import { addMember } from '../src/domain/memberships.ts';
 import { createOrganization } from '../src/domain/organizations.ts';
 import { createScimToken } from '../src/domain/scim-tokens.ts';
 
-// Seeds a directory with bare SQL (generate_series): N users with an email and a
+// Seeds a directory with bare SQL (generate_series): N member records with an email and a
 // membership, 1,000 teams of which the first ten have 10,000 members each and the rest
 // ten each. The organization, its admin and its SCIM token go through the domain.
 
@@ -22,11 +22,11 @@ export async function seed(db: Knex, users: number, teams: number, log: (s: stri
   for (let from = 1; from <= users; from += batch) {
     const to = Math.min(users, from + batch - 1);
     await db.raw(
-      `insert into users (id, user_name, email, display_name, given_name, family_name, created_at, updated_at)
-       select md5('u' || g)::uuid, 'user' || g || '@bench.test', 'user' || g || '@bench.test', 'User ' || g, 'Given' || g, 'Family' || g,
+      `insert into users (id, org_id, user_name, email, display_name, given_name, family_name, created_at, updated_at)
+       select md5('u' || g)::uuid, ?, 'user' || g || '@bench.test', 'user' || g || '@bench.test', 'User ' || g, 'Given' || g, 'Family' || g,
               now() - make_interval(secs => ? - g), now() - make_interval(secs => ? - g)
          from generate_series(?::int, ?::int) g`,
-      [users, users, from, to],
+      [org.id, users, users, from, to],
     );
     await db.raw(
       `insert into user_emails (user_id, value, type, "primary", position)

@@ -2,7 +2,9 @@ import { timingSafeEqual, randomBytes } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Actor } from '../domain/context.ts';
 import { authenticateApiKey } from '../domain/service-accounts.ts';
+import type { ProviderTrust } from '../domain/provisioning/provider-trust.ts';
 import type { AppDeps } from '../http/deps.ts';
+import { sessionTrust } from '../sso/trust.ts';
 // The one seam to SSO sign-in: its session middleware (same cookie, secret and store as
 // the sign-in routes) and its current-user accessor.
 import { currentAccount, sessionMiddleware } from '../sso/index.ts';
@@ -21,7 +23,7 @@ declare module 'express-session' {
  * acts as the account linked to it, there only.
  */
 export type Caller =
-  | { kind: 'session'; accountId: string; actor: Actor }
+  | { kind: 'session'; accountId: string; trust: ProviderTrust | null; actor: Actor }
   | { kind: 'user_key'; accountId: string; recordId: string; keyOrgId: string | null; actor: Actor }
   | { kind: 'admin_key'; keyId: string; keyOrgId: string; actor: Actor };
 
@@ -95,7 +97,8 @@ export function authenticate(deps: AppDeps): RequestHandler[] {
       accountLabel(deps, who.accountId).then((label) => {
         if (!label) return next(unauthenticated());
         if (!SAFE.has(req.method) && !sameToken(req.get('x-csrf-token'), req.session.csrfToken)) return next(csrfRefused());
-        res.locals.caller = { kind: 'session', accountId: who.accountId, actor: { type: 'user', id: who.accountId, label } } satisfies Caller;
+        const trust = sessionTrust(deps.config, who.source);
+        res.locals.caller = { kind: 'session', accountId: who.accountId, trust, actor: { type: 'user', id: who.accountId, label } } satisfies Caller;
         next();
       }, next);
     });

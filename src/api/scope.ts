@@ -2,6 +2,7 @@ import type { RequestHandler, Response } from 'express';
 import { recordActivity } from '../domain/activity.ts';
 import { can, type Decision, type PermissionId, type Principal, type Scope } from '../domain/permissions/index.ts';
 import { apiKeyPrincipal, loadPrincipal } from '../domain/principal.ts';
+import { trustsOrg, type ProviderTrust } from '../domain/provisioning/provider-trust.ts';
 import type { OrganizationRow } from '../domain/types.ts';
 import type { AppDeps } from '../http/deps.ts';
 import { callerOf } from './auth.ts';
@@ -44,6 +45,17 @@ async function noteActivity(deps: AppDeps, orgId: string, recordId: string): Pro
 }
 
 /**
+ * A session reaches only the organizations its provider is trusted for, and instance
+ * administration only through a provider trusted for all (src/sso/trust.ts sessionTrust).
+ */
+function withinTrust(p: Principal, trust: ProviderTrust | null, org: Pick<OrganizationRow, 'slug'>): Principal {
+  if (!trust) return p;
+  const systemAdmin = p.systemAdmin && trust.orgSlugs === null;
+  if (trustsOrg(trust, org)) return systemAdmin === p.systemAdmin ? p : { ...p, systemAdmin };
+  return { userId: p.userId, systemAdmin, teams: new Map() };
+}
+
+/**
  * For routes under /orgs/:org. Someone with no membership there (and not a system admin)
  * gets 404, so organizations are not discoverable by probing. An admin API key only ever
  * sees its own organization.
@@ -63,6 +75,7 @@ export function withOrg(deps: AppDeps): RequestHandler {
         return next(forbidden('this API key belongs to another organization'));
       }
       principal = await loadPrincipal(deps.db, caller.accountId, org.id);
+      if (principal && caller.kind === 'session') principal = withinTrust(principal, caller.trust, org);
       if (!principal || (!principal.org && !principal.systemAdmin)) return next(notFound('organization'));
       // A key acts only as the record it belongs to (a record unlinked since is no one's).
       if (caller.kind === 'user_key' && principal.memberId !== caller.recordId) return next(forbidden('this API key belongs to another member record'));

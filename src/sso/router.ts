@@ -15,6 +15,7 @@ import { ldapLoginForm } from './ldap/input.ts';
 import { ldapLoginThrottle } from './ldap/throttle.ts';
 import { issueLoginCsrf, validLoginCsrf } from './login-csrf.ts';
 import { loadMe } from './me.ts';
+import { sessionTrust } from './trust.ts';
 import { createOidcProvider, type CustomFetch, type OidcProvider, type OidcSignIn } from './oidc/client.ts';
 import { oidcFailure } from './oidc/errors.ts';
 import { invitationAcceptedPage, invitationPage, ldapLoginPage, linkConfirmPage, loginPage, logoutPage } from './pages.ts';
@@ -49,7 +50,7 @@ export function ssoRouter(deps: SsoDeps): Router {
 
   const signIn = async (req: Request, res: Response, identity: SignInIdentity, method: AuthMethod, returnTo: string, logout?: { oidcProvider: string; idToken: string }) => {
     const result = await provisionSignIn(db, identity, { autoProvisioning: config.autoProvisioning, now: now() });
-    await establishSession(req, { accountId: result.accountId, method, provider: identity.label, ...(logout ? { logout } : {}) }, now());
+    await establishSession(req, { accountId: result.accountId, method, provider: identity.label, source: identity.source, ...(logout ? { logout } : {}) }, now());
     req.log?.info({ accountId: result.accountId, provider: identity.label, created: result.createdAccount }, 'signed in');
     noStore(res).redirect(303, returnTo);
   };
@@ -198,7 +199,7 @@ export function ssoRouter(deps: SsoDeps): Router {
   router.get('/auth/me', async (req, res) => {
     const who = currentAccount(req);
     if (!who) throw unauthenticated();
-    const me = await loadMe(db, who.accountId);
+    const me = await loadMe(db, who.accountId, sessionTrust(config, who.source));
     if (!me) {
       await endSession(req);
       throw unauthenticated();

@@ -31,6 +31,19 @@ export function signInSources(config: Pick<Config, 'oidc' | 'ldap'>): SignInSour
 }
 
 /**
+ * What a signed-in session may reach, by the provider it signed in through: null for a
+ * session no provider vouched for (break-glass, the operator's link), else that provider's
+ * trust — or none at all when the provider is no longer configured. A provider trusted for
+ * some organizations opens only those to the session, even for an account that other
+ * organizations trust through other providers (SPEC §5: trusted for the organizations the
+ * operator lists).
+ */
+export function sessionTrust(config: Pick<Config, 'oidc' | 'ldap'>, source: string | null | undefined): ProviderTrust | null {
+  if (!source) return null;
+  return signInSources(config).find((s) => s.source === source)?.trust ?? providerTrust(source, { orgs: [] });
+}
+
+/**
  * A slug in OIDC_<NAME>_ORGS or LDAP_ORGS that names no organization is most likely a
  * typo, and leaves the provider trusted for less than the operator meant: say so at
  * start-up. Not an error: the organization may be created later (orgbridge org create).

@@ -164,6 +164,26 @@ describe('OIDC sign-in against a real OpenID Provider', () => {
     expect(await count('accounts')).toBe(accounts);
   });
 
+  test('a pending (unverified) domain claim captures nobody; a public email domain cannot be claimed at all', async () => {
+    const initrode = await makeOrg(tdb.db, 'Initrode');
+    await makeMember(tdb.db, initrode.id, { userName: 'bill@initrode.example', orgRole: 'admin' });
+    await tx(async (t) => {
+      await claimDomain(t, initrode.id, 'initrode.example');
+      await updateOrganizationSettings(t, initrode.id, { autoProvisioning: true });
+    });
+    account('peter', 'peter@initrode.example');
+    const [users, accounts] = [await count('users'), await count('accounts')];
+    const pending = await signIn(app, op, 'peter');
+    expect(pending.response.status).toBe(403);
+    expect([await count('users'), await count('accounts')]).toEqual([users, accounts]);
+    await expect(tx((t) => claimDomain(t, initrode.id, 'gmail.com'))).rejects.toMatchObject({ code: 'invalid' });
+    // verified by the operator, the same sign-in is captured
+    await tx((t) => approveDomain(t, initrode.id, 'initrode.example'));
+    const captured = await signIn(app, op, 'peter');
+    expect(captured.response.status).toBe(303);
+    expect((await me(app, captured.agent)).body.organizations).toEqual([expect.objectContaining({ name: 'Initrode', role: 'member' })]);
+  });
+
   test('auto-provisioning off (organization, then deployment): refused with "ask an admin", nothing created', async () => {
     account('carl', 'carl@acme.example');
     const users = await count('users');
@@ -432,6 +452,14 @@ describe('OIDC sign-in against a real OpenID Provider', () => {
     const viaTest = await signIn(app, op, 'hal');
     expect(viaTest.response.status).toBe(303);
     expect(await roles(viaTest.agent)).toEqual({ Acme: { role: 'admin', teams: [] }, Globex: { role: 'admin', teams: ['globex-ops:member'] } });
+
+    // Signed in through the globex provider again, the session reaches Globex only, though
+    // the account is Acme's admin too: a provider opens only the organizations it is trusted for.
+    const again = await signIn(app, op, 'hal', { provider: 'globex' });
+    expect(Object.keys(await roles(again.agent))).toEqual(['Globex']);
+    expect((await again.agent.request(`${app.url}/api/v1/orgs/acme/me`)).status).toBe(404);
+    expect((await again.agent.request(`${app.url}/api/v1/orgs/globex/me`)).status).toBe(200);
+    expect((await viaTest.agent.request(`${app.url}/api/v1/orgs/acme/me`)).status).toBe(200);
   });
 
   test('OIDC_<NAME>_DOMAINS: an address outside the domains a provider may assert counts as unverified', async () => {

@@ -34,7 +34,8 @@ export function accountRoutes(deps: AppDeps): Router {
     const caller = callerOf(res);
     if (caller.kind !== 'session') return next(forbidden('Not allowed: accounts are managed by a signed-in system admin.'));
     const me = await findAccount(deps.db, caller.accountId);
-    if (!me?.system_admin) return next(forbidden('Not allowed: only a system admin manages accounts and their sign-in identities.'));
+    // A session through a provider trusted for some organizations only is no instance admin (src/sso/trust.ts).
+    if (!me?.system_admin || (caller.trust && caller.trust.orgSlugs !== null)) return next(forbidden('Not allowed: only a system admin manages accounts and their sign-in identities.'));
     next();
   };
   const accountParam = async (id: string): Promise<AccountRow> => {

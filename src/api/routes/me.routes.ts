@@ -1,5 +1,7 @@
 import { Router } from 'express';
 import { PERMISSIONS } from '../../domain/permissions/index.ts';
+import { trustsOrg } from '../../domain/provisioning/provider-trust.ts';
+import type { OrganizationRow } from '../../domain/types.ts';
 import type { AppDeps } from '../../http/deps.ts';
 import { callerOf, csrfTokenOf } from '../auth.ts';
 import { decide, orgScopeOf, requireMember } from '../scope.ts';
@@ -26,10 +28,12 @@ export function meRoutes(deps: AppDeps): Router {
       })
       .orderBy('o.name')
       .select('o.id', 'o.name', 'o.slug', 'm.org_role as role', 'm.status', 'u.id as memberId');
+    // A session reaches only what its provider is trusted for (src/sso/trust.ts).
+    const trust = caller.kind === 'session' ? caller.trust : null;
     res.json({
       user: { id: account.id, userName: account.email, email: account.email, name: account.display_name || account.email },
-      systemAdmin: account.system_admin,
-      orgs,
+      systemAdmin: account.system_admin && (!trust || trust.orgSlugs === null),
+      orgs: orgs.filter((o: { slug: string }) => !trust || trustsOrg(trust, o)),
       // For the dashboard: cookie-authenticated writes send it back in X-CSRF-Token.
       ...(caller.kind === 'session' ? { csrfToken: csrfTokenOf(req) } : {}),
     });
@@ -39,14 +43,15 @@ export function meRoutes(deps: AppDeps): Router {
   r.get('/orgs', async (_req, res) => {
     const caller = callerOf(res);
     const q = deps.db('organizations as o').orderBy('o.name').select('o.*');
+    const trust = caller.kind === 'session' ? caller.trust : null;
     if (caller.kind === 'admin_key') q.where('o.id', caller.keyOrgId);
     else {
       const sys = await deps.db('accounts').where({ id: caller.accountId }).first('system_admin');
-      if (!sys?.system_admin) {
+      if (!sys?.system_admin || (trust && trust.orgSlugs !== null)) {
         q.whereIn('o.id', deps.db('memberships as m').join('users as u', 'u.id', 'm.user_id').where('u.account_id', caller.accountId).whereNot('m.status', 'deactivated').select('m.org_id'));
       }
     }
-    res.json({ items: (await q).map(orgView) });
+    res.json({ items: ((await q) as OrganizationRow[]).filter((o) => !trust || trustsOrg(trust, o)).map(orgView) });
   });
 
   return r;

@@ -15,6 +15,8 @@ declare module 'express-session' {
     accountId?: string;
     authMethod?: AuthMethod;
     provider?: string;
+    /** 'oidc:<name>' or 'ldap': the provider whose trust bounds what the session reaches (src/sso/trust.ts). */
+    source?: string;
     /** OIDC sign-ins through a provider with logout on: its name and the ID token, for RP-Initiated Logout. */
     oidcProvider?: string;
     idToken?: string;
@@ -66,10 +68,11 @@ export function sessionMiddleware(deps: AppDeps): RequestHandler {
   return handler;
 }
 
-/** The signed-in account, or null. Needs sessionMiddleware to have run on the request. */
-export function currentAccount(req: Request): { accountId: string } | null {
+/** The signed-in account and the provider it signed in through, or null. Needs sessionMiddleware to have run on the request. */
+export function currentAccount(req: Request): { accountId: string; source: string | null } | null {
   const accountId = req.session?.accountId;
-  return typeof accountId === 'string' && accountId ? { accountId } : null;
+  const source = typeof req.session?.source === 'string' ? req.session.source : null;
+  return typeof accountId === 'string' && accountId ? { accountId, source } : null;
 }
 
 const promisify = (fn: (cb: (err?: unknown) => void) => void) =>
@@ -81,13 +84,14 @@ const promisify = (fn: (cb: (err?: unknown) => void) => void) =>
  */
 export async function establishSession(
   req: Request,
-  who: { accountId: string; method: AuthMethod; provider?: string; logout?: { oidcProvider: string; idToken: string } },
+  who: { accountId: string; method: AuthMethod; provider?: string; source?: string; logout?: { oidcProvider: string; idToken: string } },
   now: Date,
 ): Promise<void> {
   await promisify((cb) => req.session.regenerate(cb));
   req.session.accountId = who.accountId;
   req.session.authMethod = who.method;
   if (who.provider) req.session.provider = who.provider;
+  if (who.source) req.session.source = who.source;
   if (who.logout) {
     req.session.oidcProvider = who.logout.oidcProvider;
     req.session.idToken = who.logout.idToken;
