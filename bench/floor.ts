@@ -45,15 +45,15 @@ export async function createUserStatements(c: Q, orgId: string, userName: string
   await c.query(
     `with managed as (
       select a.id from accounts a
-       where a.email_key = lower(normalize($16::text, NFKC))
+       where a.email_key = lower(normalize($17::text, NFKC))
          and exists (select 1 from org_domains d where d.org_id = $2 and d.status = 'verified' and d.domain = split_part(a.email_key, '@', 2))
          and not exists (select 1 from users x where x.org_id = $2 and x.account_id = a.id))
     insert into users ("id", "org_id", "user_name", "display_name", "given_name", "family_name", "middle_name", "honorific_prefix", "honorific_suffix", "nick_name", "title", "locale", "timezone", "preferred_language", "email", "profile", account_id, linked_at, linked_by)
-    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, (select id from managed),
+    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, (select id from managed),
             case when exists (select 1 from managed) then now() end,
             case when exists (select 1 from managed) then 'managed_domain' end)
     returning *`,
-    [id, orgId, userName, null, 'Given', 'Family', null, null, null, null, null, null, null, userName, '{}', userName],
+    [id, orgId, userName, null, 'Given', 'Family', null, null, null, null, null, null, null, null, userName, '{}', userName],
   );
   await c.query('insert into user_emails (user_id, value, type, "primary", position) values ($1, $2, $3, $4, $5)', [id, userName, 'work', true, 0]);
   await c.query(

@@ -51,3 +51,28 @@ describe('links by proof', () => {
     expect(await t.db('external_identities').where({ external_id: 'lou' })).toHaveLength(0);
   });
 });
+
+describe('addresses in a verified domain', () => {
+  it('count as unverified through a provider the domain\u2019s organization does not trust: nothing is linked or made', async () => {
+    const { claimDomain } = await import('../../src/domain/domains.ts');
+    const { approveDomain } = await import('../../src/domain/domain-verification.ts');
+    const { runInTransaction } = await import('../../src/domain/context.ts');
+    const { testActor } = await import('../support/factories.ts');
+    const owner = await makeOrg(t.db, 'Owner Corp');
+    const attacker = await makeOrg(t.db, 'Attacker Corp');
+    await runInTransaction(t.db, testActor, async (tx) => {
+      await claimDomain(tx, owner.id, 'owner.example');
+      await approveDomain(tx, owner.id, 'owner.example');
+    });
+    // The attacker's own record with the victim's address, and its IdP vouching for it.
+    const forged = await makeMember(t.db, attacker.id, { userName: 'ceo@owner.example' });
+    const attackersIdp = providerTrust('oidc:attacker', { orgs: [attacker.slug] });
+    const c = claims('minted', 'ceo@owner.example', { source: 'oidc:attacker', trust: attackersIdp, provider: 'oidc:https://idp.attacker.example' });
+    await expect(provisionSignIn(t.db, c, policy)).rejects.toMatchObject({ details: { reason: 'not_provisioned' } });
+    expect(await t.db('accounts').where({ email_key: 'ceo@owner.example' })).toHaveLength(0);
+    expect(await t.db('users').where({ id: forged.user.id }).first()).toMatchObject({ account_id: null });
+    // A provider the owner trusts may vouch for it (and the attacker's waiting record links too, as it names the address).
+    const r = await provisionSignIn(t.db, claims('real-ceo', 'ceo@owner.example', { provider: 'oidc:https://idp.owner.example' }), policy);
+    expect(r.accountId).toBeTruthy();
+  });
+});

@@ -182,7 +182,20 @@ async function refreshProfile(tx: Tx, account: AccountRow, c: SignInClaims): Pro
   await tx.trx('accounts').where({ id: account.id }).update({ last_sign_in_at: tx.trx.fn.now() });
 }
 
-async function signInTx(tx: Tx, c: SignInClaims, policy: SignInPolicy): Promise<SignInResult> {
+/**
+ * An address in a domain that an organization verified speaks for that organization's
+ * people: a provider it does not trust may not vouch for it (else another tenant's IdP
+ * could mint "verified" addresses in that domain, and the account would then be linked by
+ * that organization's managed domain). Such an address counts as unverified.
+ */
+async function vouchable(tx: Tx, c: SignInClaims): Promise<SignInClaims> {
+  if (!c.email) return c;
+  const owner = await findOrgByEmailDomain(tx.trx, c.email);
+  return owner && !trusts(c, owner) ? { ...c, email: null } : c;
+}
+
+async function signInTx(tx: Tx, claims: SignInClaims, policy: SignInPolicy): Promise<SignInResult> {
+  const c = await vouchable(tx, claims);
   const { account, created, empty } = await resolveAccount(tx, c);
   let systemAdmin = account.system_admin;
   // Bootstrap: the first person on an empty deployment, whatever the switches.
