@@ -373,7 +373,8 @@ describe.skipIf(Boolean(skip))('organization dashboard in Chromium', () => {
       await s.page.getByRole('button', { name: 'Create team', exact: true }).waitFor();
       // the seat license is the operator's to set: only a system admin sees the form
       await s.page.getByRole('link', { name: 'Settings' }).click();
-      expect(await s.page.getByRole('navigation', { name: 'Settings sections' }).getByRole('link').allTextContents()).toEqual(['Seats']);
+      // the section list renders once the organization's permissions have arrived
+      await expect.poll(() => s.page.getByRole('navigation', { name: 'Settings sections' }).getByRole('link').allTextContents()).toEqual(['Seats']);
       await s.page.getByLabel('Full seats').fill('7');
       await s.page.getByRole('button', { name: 'Save license', exact: true }).click();
       await s.page.getByRole('status').filter({ hasText: 'Seat license saved.' }).waitFor();
