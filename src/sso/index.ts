@@ -14,7 +14,7 @@
 //     API gets the same cookie, secret and store. The router applies it to /login,
 //     /logout and /auth/*; mount it yourself in front of other routers that need it.
 //
-//   currentAccount(req): { accountId: string } | null
+//   currentAccount(req): { accountId: string; source: string | null } | null
 //     The signed-in account (after sessionMiddleware). What it may do in an organization is
 //     read from its member record there on every request, so deactivation in one
 //     organization ends access there at once and leaves the session (and the account's
