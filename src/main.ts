@@ -7,6 +7,7 @@ import { serve } from './http/serve.ts';
 import { createLogger } from './lib/logger.ts';
 import { createTxtResolver } from './lib/txt-resolver.ts';
 import { scheduleMaintenance } from './maintenance.ts';
+import { issueSetupToken } from './domain/provisioning/first-run.ts';
 import { warnUnknownTrustedOrgs } from './sso/trust.ts';
 
 // Start-up: configuration (validated once; an invalid value stops the process with the
@@ -43,6 +44,14 @@ async function main(): Promise<void> {
   const app = buildApp({ db, config, logger, txtResolver: resolver });
   const serving = await serve(app, { port: config.port, host: config.host, shutdownTimeoutMs: config.shutdownTimeoutMs }, logger);
   logger.info({ address: serving.server.address(), publicUrl: config.publicUrl }, 'orgbridge listening');
+
+  // First run: an empty deployment gets a one-time setup link (src/domain/provisioning/first-run.ts).
+  const setupToken = await issueSetupToken(db, new Date());
+  if (setupToken) {
+    const setupUrl = new URL(`/auth/setup/${setupToken}`, config.publicUrl).href;
+    logger.warn({ setupUrl }, 'this deployment is empty: open the one-time setup link to create the first organization and its admin');
+    process.stdout.write(`\n  orgbridge is empty. Set it up (one-time link, valid 24 hours):\n\n    ${setupUrl}\n\n`);
+  }
 
   const stopMaintenance = scheduleMaintenance(db, logger, { resolver });
 

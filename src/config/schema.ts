@@ -150,7 +150,8 @@ export const configSchema = z
   .object({
     port: z.number().int().min(0).max(65535),
     host: z.string().min(1),
-    publicUrl: url,
+    /** null (the default): http://localhost:<port>, so that a changed PORT gives working links. */
+    publicUrl: url.nullable(),
     databaseUrl: z.string().regex(/^postgres(ql)?:\/\/.+/, 'a postgres:// URL').nullable(),
     dataDir: z.string().min(1),
     databasePoolMax: positiveInt,
@@ -186,7 +187,8 @@ export const configSchema = z
     if (c.scim.defaultPageSize > c.scim.maxPageSize) {
       ctx.addIssue({ code: 'custom', path: ['scim', 'defaultPageSize'], message: 'must not exceed scim.maxPageSize' });
     }
-  });
+  })
+  .transform((c) => ({ ...c, publicUrl: c.publicUrl ?? `http://localhost:${c.port}` }));
 
 export type Config = z.infer<typeof configSchema>;
 export type OidcProviderConfig = z.infer<typeof oidcProviderSchema>;

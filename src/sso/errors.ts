@@ -15,6 +15,7 @@ export type SsoErrorCode =
   | 'no_directory_id'
   | 'link_invalid'
   | 'invitation_invalid'
+  | 'setup_invalid'
   | 'invitation_other_invitee'
   | 'identity_conflict'
   | 'ambiguous_record'
@@ -69,6 +70,8 @@ export const ambiguousRecord = () =>
     'ambiguous_record',
     'More than one member record of your organization matches your email address, so we cannot tell which one is yours. Ask an administrator of your organization to give each record its own username or email.',
   );
+export const setupInvalid = () =>
+  new SsoError(410, 'setup_invalid', 'This setup link is invalid, expired or already used. The server prints a new one at start while the deployment is still empty; once it is set up, sign in instead.');
 export const unknownProvider = () => new SsoError(404, 'unknown_provider', 'No such sign-in provider.');
 export const idpUnavailable = (cause: unknown) =>
   new SsoError(503, 'idp_unavailable', 'The identity provider cannot be reached right now. Try again later.', { cause });

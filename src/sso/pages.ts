@@ -79,3 +79,26 @@ export function invitationAcceptedPage(orgName: string): string {
 export function logoutPage(): string {
   return layout('Sign out', '<form method="post" action="/logout"><button type="submit">Sign out</button></form>');
 }
+
+export interface SetupFormValues {
+  orgName?: string;
+  domain?: string;
+  adminEmail?: string;
+  adminName?: string;
+}
+
+/** The first-run setup form (a fresh deployment): the first organization and its admin. */
+export function setupPage(action: string, values: SetupFormValues = {}, error?: string): string {
+  const v = (k: keyof SetupFormValues) => esc(values[k] ?? '');
+  return layout(
+    'Set up orgbridge',
+    `${error ? `<p class="error" role="alert">${esc(error)}</p>\n` : ''}<p>This deployment is empty. Create the first organization and its administrator, who also becomes the system administrator of this instance. This link works once.</p>
+<form method="post" action="${esc(action)}">
+<label>Organization name <input name="orgName" required maxlength="128" value="${v('orgName')}"></label>
+<label>Email domain of its people (optional) <input name="domain" maxlength="253" placeholder="acme.example" value="${v('domain')}"></label>
+<label>Your email address <input name="adminEmail" type="email" required maxlength="320" autocomplete="email" value="${v('adminEmail')}"></label>
+<label>Your name (optional) <input name="adminName" maxlength="256" autocomplete="name" value="${v('adminName')}"></label>
+<button type="submit">Create and sign in</button>
+</form>`,
+  );
+}

@@ -4,7 +4,8 @@
 // percent-encoded forms of all of these — falls back to the default.
 
 const MAX_LENGTH = 2048;
-const DEFAULT = '/auth/me';
+/** Every sign-in ends on the dashboard unless returnTo names another allowed place. */
+const DEFAULT = '/admin';
 
 function decodedForms(value: string): string[] {
   const forms = [value];

@@ -6,9 +6,10 @@ import { isDomainError } from '../domain/errors.ts';
 import { acceptInvitationToken, previewInvitation } from '../domain/invitations.ts';
 import { getOrganization } from '../domain/organizations.ts';
 import { consumeBreakGlassLink } from '../domain/provisioning/break-glass.ts';
+import { completeSetup, setupTokenUsable } from '../domain/provisioning/first-run.ts';
 import { provisionSignIn } from '../domain/provisioning/sign-in.ts';
 import { runStrategy } from './authenticate.ts';
-import { badRequest, invitationInvalid, invalidCredentials, loginFormExpired, ldapUnavailable, linkInvalid, noDirectoryId, notAllowed, signInRefused, unauthenticated, unknownProvider } from './errors.ts';
+import { badRequest, setupInvalid, invitationInvalid, invalidCredentials, loginFormExpired, ldapUnavailable, linkInvalid, noDirectoryId, notAllowed, signInRefused, unauthenticated, unknownProvider } from './errors.ts';
 import type { SignInIdentity } from './identity.ts';
 import { createLdapDirectory, type LdapRefusal } from './ldap/directory.ts';
 import { ldapLoginForm } from './ldap/input.ts';
@@ -18,7 +19,8 @@ import { loadMe } from './me.ts';
 import { sessionTrust } from './trust.ts';
 import { createOidcProvider, type CustomFetch, type OidcProvider, type OidcSignIn } from './oidc/client.ts';
 import { oidcFailure } from './oidc/errors.ts';
-import { invitationAcceptedPage, invitationPage, ldapLoginPage, linkConfirmPage, loginPage, logoutPage } from './pages.ts';
+import { invitationAcceptedPage, invitationPage, ldapLoginPage, linkConfirmPage, loginPage, logoutPage, setupPage, type SetupFormValues } from './pages.ts';
+import { setupForm } from './setup-form.ts';
 import { ssoErrorHandler } from './render.ts';
 import { returnToOrDefault, safeReturnTo } from './return-to.ts';
 import { currentAccount, endSession, establishSession, SESSION_COOKIE, sessionMiddleware, type AuthMethod } from './session/middleware.ts';
@@ -150,7 +152,45 @@ export function ssoRouter(deps: SsoDeps): Router {
     const { accountId } = await consumeBreakGlassLink(db, token, now());
     await establishSession(req, { accountId, method: 'break_glass' }, now());
     req.log?.warn({ accountId }, 'signed in with a break-glass link');
-    noStore(res).redirect(303, '/auth/me');
+    noStore(res).redirect(303, '/admin');
+  });
+
+  // --- first-run setup (issue 12): the link the server prints while the deployment is empty ---
+  // GET shows the form and changes nothing; POST creates the first organization and its
+  // admin (system admin), signs them in and lands on the dashboard.
+  const SETUP_TOKEN = /^obsetup_[A-Za-z0-9_-]{43}$/;
+  const setupAction = (token: string) => `/auth/setup/${encodeURIComponent(token)}`;
+  router.get('/auth/setup/:token', async (req, res) => {
+    const token = String(req.params.token);
+    if (!SETUP_TOKEN.test(token) || !(await setupTokenUsable(db, token, now()))) throw setupInvalid();
+    noStore(res).set('Referrer-Policy', 'no-referrer').type('html').send(setupPage(setupAction(token)));
+  });
+  router.post('/auth/setup/:token', express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 10 }), async (req, res) => {
+    const token = String(req.params.token);
+    if (!SETUP_TOKEN.test(token)) throw setupInvalid();
+    const raw = (req.body ?? {}) as Record<string, unknown>;
+    const parsed = setupForm.safeParse(raw);
+    const values = Object.fromEntries(['orgName', 'domain', 'adminEmail', 'adminName'].map((k) => [k, typeof raw[k] === 'string' ? (raw[k] as string).slice(0, 400) : ''])) as SetupFormValues;
+    const again = (status: number, message: string) => noStore(res).status(status).set('Referrer-Policy', 'no-referrer').type('html').send(setupPage(setupAction(token), values, message));
+    if (!parsed.success) {
+      again(400, parsed.error.issues[0]?.message ?? 'Check the form.');
+      return;
+    }
+    let done: { accountId: string; org: { slug: string } };
+    try {
+      done = await completeSetup(db, token, parsed.data, now());
+    } catch (err: unknown) {
+      if (isDomainError(err, 'expired')) throw setupInvalid();
+      // What the person can fix (a refused domain, a bad name) is said on the form again.
+      if (isDomainError(err) && (err.code === 'invalid' || err.code === 'conflict' || err.code === 'uniqueness')) {
+        again(400, err.message);
+        return;
+      }
+      throw err;
+    }
+    await establishSession(req, { accountId: done.accountId, method: 'setup' }, now());
+    req.log?.warn({ accountId: done.accountId, org: done.org.slug }, 'first-run setup completed');
+    noStore(res).redirect(303, `/admin#/${encodeURIComponent(done.org.slug)}`);
   });
 
   // --- invitation links (SPEC §1: accepted by the invitee, signed in as the invited address) ---

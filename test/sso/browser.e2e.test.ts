@@ -12,7 +12,7 @@ import { freePort } from '../support/ports.ts';
 import { startApp, type RunningApp } from '../support/sso-app.ts';
 
 // One real browser: Chromium signs in through the OpenID Provider's own login page and
-// lands on /auth/me.
+// lands on the dashboard (/admin).
 
 const skip = skipWithout(CHROMIUM, 'chromium', 'apt-get install chromium');
 
@@ -59,7 +59,7 @@ afterAll(async () => {
   await tdb?.close();
 });
 
-test.skipIf(skip)('Chromium signs in through the provider login page and lands on /auth/me', async () => {
+test.skipIf(skip)('Chromium signs in through the provider login page and lands on the dashboard', async () => {
   const { context } = chrome;
   const page = await context.newPage();
   await page.goto(`${app.url}/login`);
@@ -68,7 +68,9 @@ test.skipIf(skip)('Chromium signs in through the provider login page and lands o
   await page.locator('input[name="login"]').fill('richard');
   await page.locator('input[name="password"]').fill('any password');
   await page.getByRole('button', { name: /sign-in/i }).click();
-  await page.waitForURL(`${app.url}/auth/me`);
+  // Every sign-in ends on the dashboard unless returnTo says otherwise.
+  await page.waitForURL((u) => u.origin === app.url && u.pathname === '/admin');
+  await page.goto(`${app.url}/auth/me`);
   const body = JSON.parse((await page.locator('body').innerText()).trim()) as {
     user: { email: string; displayName: string };
     organizations: { name: string; role: string; teams: { name: string }[] }[];

@@ -42,10 +42,10 @@ describe('returnTo after sign-in: same-origin paths only', () => {
     expect(safeReturnTo(input, PUBLIC)).toBeNull();
   });
 
-  test('non-strings are refused and the default is /auth/me', () => {
+  test('non-strings are refused and the default is the dashboard', () => {
     expect(safeReturnTo(['/a'], PUBLIC)).toBeNull();
     expect(safeReturnTo({ a: 1 }, PUBLIC)).toBeNull();
-    expect(returnToOrDefault(undefined, PUBLIC)).toBe('/auth/me');
-    expect(returnToOrDefault('//evil.example', PUBLIC)).toBe('/auth/me');
+    expect(returnToOrDefault(undefined, PUBLIC)).toBe('/admin');
+    expect(returnToOrDefault('//evil.example', PUBLIC)).toBe('/admin');
   });
 });

@@ -85,6 +85,13 @@ describe('configuration', () => {
     expect(fails({ LDAP_URL: 'ldap://x', LDAP_ATTRIBUTES: 'mail' })).toMatch(/LDAP_ATTRIBUTES: expected email=/);
   });
 
+  it('PUBLIC_URL defaults to localhost on the configured port (links the CLI prints must work)', () => {
+    expect(load({}).publicUrl).toBe('http://localhost:8080');
+    expect(load({ PORT: '9090' }).publicUrl).toBe('http://localhost:9090');
+    expect(load({ PORT: '9090', PUBLIC_URL: 'https://bridge.acme.example' }).publicUrl).toBe('https://bridge.acme.example');
+    expect(fails({ PUBLIC_URL: 'not a url' })).toMatch(/PUBLIC_URL \(publicUrl\)/);
+  });
+
   it('reads domain verification settings (DOMAIN_*, DNS_*), naming the variable of a bad list element', () => {
     expect(load({}).domains).toEqual({ refuse: [], pendingTtlDays: 7, dnsServers: [], dnsTimeoutMs: 2000 });
     const c = load({ DOMAIN_REFUSE: 'Partner.Example., mail.example', DOMAIN_PENDING_TTL_DAYS: '14', DNS_SERVERS: '127.0.0.1:5353, [::1]:53 192.0.2.53', DNS_TIMEOUT_MS: '500' });

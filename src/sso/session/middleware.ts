@@ -7,7 +7,7 @@ import { KnexSessionStore } from './store.ts';
 
 export const SESSION_COOKIE = 'orgbridge.sid';
 
-export type AuthMethod = 'oidc' | 'ldap' | 'break_glass';
+export type AuthMethod = 'oidc' | 'ldap' | 'break_glass' | 'setup';
 
 declare module 'express-session' {
   interface SessionData {
