@@ -127,6 +127,19 @@ describe.skipIf(Boolean(skip))('organization dashboard in Chromium', () => {
     await expect.poll(() => row(page, 'grace.hopper').getByRole('tooltip').textContent()).toMatch(/Not signed in yet/);
   });
 
+  it('the skip link moves focus to the content and leaves the route alone (it is no organization named "main")', async () => {
+    await page.goto(url('/users'));
+    await page.reload();
+    await row(page, 'ada').waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate("document.activeElement?.textContent?.trim() ?? ''")).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate('document.activeElement?.id')).toBe('main');
+    expect(new URL(page.url()).hash).toBe(`#/${c.org.slug}/users`);
+    expect(await page.getByText('No such organization').count()).toBe(0);
+    expect(await row(page, 'ada').count()).toBe(1);
+  });
+
   it('is usable with the keyboard: Tab reaches "Invite user", Enter opens the dialog, Escape closes it', async () => {
     await page.reload();
     await row(page, 'ada').waitFor();

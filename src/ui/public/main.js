@@ -11,7 +11,12 @@ import { UsersPage } from './users.js';
 // the admin API; what the person may not do is simply not offered (the server refuses
 // it anyway).
 
+// Only "#/…" is a route: an in-page anchor such as the skip link's "#main" is not an
+// organization named "main".
+const isRoute = (hash) => hash === '' || hash === '#' || hash.startsWith('#/');
+
 function parseHash() {
+  if (!isRoute(location.hash)) return { org: null, page: null, sub: null };
   const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   return { org: parts[0] || null, page: parts[1] || null, sub: parts[2] || null };
 }
@@ -23,7 +28,9 @@ export function navigate(path) {
 function useRoute() {
   const [route, setRoute] = useState(parseHash());
   useEffect(() => {
-    const on = () => setRoute(parseHash());
+    const on = () => {
+      if (isRoute(location.hash)) setRoute(parseHash());
+    };
     window.addEventListener('hashchange', on);
     return () => window.removeEventListener('hashchange', on);
   }, []);
@@ -38,6 +45,12 @@ function SignIn() {
   </main>`;
 }
 
+/** The skip link moves focus to the page's content and leaves the route (the #fragment) alone. */
+function skipToMain(e) {
+  e.preventDefault();
+  document.getElementById('main')?.focus();
+}
+
 function Header({ me, org, orgs, perms, page }) {
   const items = [
     perms.has('org.users.view') ? { id: 'users', label: 'Users' } : perms.has('system.activity.view') && { id: 'users', label: 'Activity' },
@@ -45,7 +58,7 @@ function Header({ me, org, orgs, perms, page }) {
     settingsTabs(perms).length > 0 && { id: 'settings', label: 'Settings' },
   ].filter(Boolean);
   return html`<header class="top">
-    <a class="skip" href="#main">Skip to content</a>
+    <a class="skip" href="#main" onClick=${skipToMain}>Skip to content</a>
     <div class="brand">orgbridge</div>
     ${orgs.length > 1
       ? html`<label class="visually-hidden" for="org-switch">Organization</label>
