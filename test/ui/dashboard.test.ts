@@ -182,8 +182,22 @@ describe.skipIf(Boolean(skip))('organization dashboard in Chromium', () => {
     await page.getByLabel('Search users').fill('');
   });
 
+  it('arrow keys on a focused role select change nothing until the change is confirmed', async () => {
+    const select = row(page, 'vic').getByLabel('Organization role of vic');
+    await select.focus();
+    await page.keyboard.press('ArrowDown');
+    const dialog = page.getByRole('dialog', { name: 'Change role' });
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toContain("Change vic's organization role from Member to Viewer?");
+    await page.keyboard.press('Escape');
+    await expect.poll(() => select.inputValue()).toBe('member');
+    expect((await h.t.db('memberships').where({ org_id: c.org.id, user_id: c.viewOnly.id }).first()).org_role).toBe('member');
+    expect(await h.t.db('audit_log').where({ org_id: c.org.id, action: 'member.role', target_id: c.viewOnly.id })).toHaveLength(0);
+  });
+
   it('an admin changes a role', async () => {
     await row(page, 'max').getByLabel('Organization role of max').selectOption('viewer');
+    await page.getByRole('dialog', { name: 'Change role' }).getByRole('button', { name: 'Change role', exact: true }).click();
     await page.getByRole('status').filter({ hasText: 'Updated max.' }).waitFor();
     expect((await h.t.db('memberships').where({ org_id: c.org.id, user_id: c.member.id }).first()).org_role).toBe('viewer');
   });
@@ -202,6 +216,9 @@ describe.skipIf(Boolean(skip))('organization dashboard in Chromium', () => {
   it('an admin is refused, with a clear message, when demoting the last admin', async () => {
     const select = row(page, 'ada').getByLabel('Organization role of ada');
     await select.selectOption('member');
+    const ask = page.getByRole('dialog', { name: 'Change role' });
+    expect(await ask.textContent()).toContain('They will no longer administer the organization.');
+    await ask.getByRole('button', { name: 'Change role', exact: true }).click();
     const alert = page.getByRole('alert');
     await alert.filter({ hasText: 'last-admin rule' }).waitFor();
     expect(await alert.textContent()).toMatch(/at least one active admin.*Make someone else an admin first/);

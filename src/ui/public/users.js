@@ -111,8 +111,23 @@ function InviteDialog({ org, open, teams, defaultSeat, onClose, onInvited }) {
   <//>`;
 }
 
+/** A role or seat change, said in words before it is sent (a select fires on every arrow key). */
+function askChange(u, body) {
+  if (body.orgRole !== undefined) {
+    const demotion = u.orgRole === 'admin' && body.orgRole !== 'admin';
+    return {
+      title: 'Change role',
+      message: `Change ${u.userName}'s organization role from ${ROLE_LABEL[u.orgRole]} to ${ROLE_LABEL[body.orgRole]}?${demotion ? ' They will no longer administer the organization.' : ''}`,
+      confirm: 'Change role',
+      danger: demotion,
+    };
+  }
+  return { title: 'Change seat', message: `Change ${u.userName}'s Models seat from ${SEAT_LABEL[u.modelsSeat]} to ${SEAT_LABEL[body.modelsSeat]}?`, confirm: 'Change seat', danger: body.modelsSeat === 'none' };
+}
+
 const ASK = {
-  deactivate: (u) => ({ title: 'Deactivate user', message: `Deactivate ${u.userName}? Their sessions and API keys end now and their seat is freed; their roles are kept for a later reactivation.`, confirm: 'Deactivate', danger: true }),
+  change: askChange,
+  deactivate: (u) => ({ title: 'Deactivate user', message: `Deactivate ${u.userName}? Their access to this organization and its API keys end now and their seat is freed; their roles are kept for a later reactivation. Their other organizations are not affected.`, confirm: 'Deactivate', danger: true }),
   reactivate: (u) => ({ title: 'Reactivate user', message: `Reactivate ${u.userName} with the roles they had? They need a free seat.`, confirm: 'Reactivate', danger: false }),
   remove: (u) => ({ title: 'Remove user', message: `Remove ${u.userName} from the organization and its teams? Their runs, reports and history stay.`, confirm: 'Remove user', danger: true }),
 };
@@ -174,15 +189,25 @@ export function UsersPage({ org, orgInfo, perms }) {
     }
     await load();
   };
-  const confirm = async () => {
-    const { action, user } = asking;
+  // A select only proposes: the change is sent once it is confirmed.
+  const propose = (user, body, select) => setAsking({ action: 'change', user, body, select });
+  const cancel = () => {
+    if (asking?.action === 'change' && asking.select) asking.select.value = asking.body.orgRole !== undefined ? asking.user.orgRole : asking.user.modelsSeat;
     setAsking(null);
+  };
+  const confirm = async () => {
+    const { action, user, body, select } = asking;
+    setAsking(null);
+    if (action === 'change') {
+      await change(user, body, select);
+      return;
+    }
     const call = action === 'remove' ? () => del(`/orgs/${org}/users/${user.id}`) : () => post(`/orgs/${org}/users/${user.id}/${action}`);
     const done = { remove: 'removed', deactivate: 'deactivated', reactivate: 'reactivated' }[action];
     await run(call, `${user.userName} ${done}.`);
     await load();
   };
-  const ask = asking && ASK[asking.action](asking.user);
+  const ask = asking && ASK[asking.action](asking.user, asking.body);
   const total = data ? data.total : 0;
   const from = total ? (page - 1) * PAGE_SIZE + 1 : 0;
   const to = Math.min(total, page * PAGE_SIZE);
@@ -225,7 +250,7 @@ export function UsersPage({ org, orgInfo, perms }) {
           ${(may.changeStatus || may.remove) && html`<th scope="col"><span class="visually-hidden">Actions</span></th>`}
         </tr></thead>
         <tbody>
-          ${data && data.items.map((u) => html`<${UserRow} key=${u.id} user=${u} may=${may} onChange=${change} onAsk=${(action, user) => setAsking({ action, user })} />`)}
+          ${data && data.items.map((u) => html`<${UserRow} key=${u.id} user=${u} may=${may} onChange=${propose} onAsk=${(action, user) => setAsking({ action, user })} />`)}
           ${data && data.items.length === 0 && html`<tr><td colspan="8" class="muted">No users match.</td></tr>`}
         </tbody>
       </table>
@@ -244,6 +269,6 @@ export function UsersPage({ org, orgInfo, perms }) {
       <div class="dialog-actions"><button type="button" class="primary" onClick=${() => setInvited(null)}>Done</button></div>
     <//>
     <${ConfirmDialog} open=${Boolean(ask)} title=${ask ? ask.title : ''} message=${ask ? ask.message : ''} confirmLabel=${ask ? ask.confirm : ''} danger=${ask && ask.danger}
-      onConfirm=${confirm} onCancel=${() => setAsking(null)} />
+      onConfirm=${confirm} onCancel=${cancel} />
   </div>`;
 }
