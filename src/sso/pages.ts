@@ -5,11 +5,15 @@ export function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+// The dashboard's stylesheet (src/ui): one look for every page a person meets.
+const STYLESHEET = '/ui/app/style.css';
+
 function layout(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(title)} · orgbridge</title></head>
-<body><main><h1>${esc(title)}</h1>
+<title>${esc(title)} · orgbridge</title>
+<link rel="stylesheet" href="${STYLESHEET}"></head>
+<body><main class="server-page"><div class="brand">orgbridge</div><h1>${esc(title)}</h1>
 ${body}
 </main></body></html>`;
 }

@@ -81,3 +81,13 @@ describe('first-run setup link', () => {
     }
   });
 });
+
+test('server-rendered pages share the dashboard\u2019s stylesheet', async () => {
+  const html = await (await new Agent().request(`${app.url}/login`)).text();
+  const href = /<link rel="stylesheet" href="([^"]+)">/.exec(html)?.[1];
+  expect(href).toBe('/ui/app/style.css');
+  const css = await new Agent().request(`${app.url}${href}`);
+  expect(css.status).toBe(200);
+  expect(css.headers.get('content-type')).toMatch(/text\/css/);
+  expect(await css.text()).toContain('.server-page');
+});
