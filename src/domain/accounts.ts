@@ -74,11 +74,6 @@ export async function linkRecord(tx: Tx, record: Pick<UserRow, 'id' | 'org_id' |
   await audit(tx, { orgId: record.org_id, action: 'member.link', targetType: 'user', targetId: record.id, after: { accountId, by } });
 }
 
-/** The account's record in one organization, if linked. */
-export async function recordOfAccount(conn: Conn, accountId: string, orgId: string): Promise<UserRow | undefined> {
-  return conn('users').where({ account_id: accountId, org_id: orgId }).first<UserRow | undefined>();
-}
-
 /**
  * The organization that manages an account (it verified the domain of the account's
  * address) keeps the account's profile in step with its record: names always, the address

@@ -159,9 +159,8 @@ async function linkWaitingRecords(tx: Tx, c: SignInClaims & { email: string }, a
  * default seat — a viewer seat when full seats are gone and it says so — and its default
  * team), when it has none for this person yet.
  */
-async function capture(tx: Tx, c: SignInClaims & { email: string }, policy: SignInPolicy, accountId: string, places: Place[]): Promise<string | null> {
+async function capture(tx: Tx, c: SignInClaims & { email: string }, org: OrganizationRow | undefined, policy: SignInPolicy, accountId: string, places: Place[]): Promise<string | null> {
   if (!policy.autoProvisioning) return null;
-  const org = await findOrgByEmailDomain(tx.trx, c.email);
   if (!org || !org.auto_provisioning || !trusts(c, org)) return null;
   if (places.some((p) => p.org_id === org.id)) return null;
   const person = { userName: c.email, email: c.email, displayName: c.displayName, givenName: c.givenName, familyName: c.familyName };
@@ -182,20 +181,15 @@ async function refreshProfile(tx: Tx, account: AccountRow, c: SignInClaims): Pro
   await tx.trx('accounts').where({ id: account.id }).update({ last_sign_in_at: tx.trx.fn.now() });
 }
 
-/**
- * An address in a domain that an organization verified speaks for that organization's
- * people: a provider it does not trust may not vouch for it (else another tenant's IdP
- * could mint "verified" addresses in that domain, and the account would then be linked by
- * that organization's managed domain). Such an address counts as unverified.
- */
-async function vouchable(tx: Tx, c: SignInClaims): Promise<SignInClaims> {
-  if (!c.email) return c;
-  const owner = await findOrgByEmailDomain(tx.trx, c.email);
-  return owner && !trusts(c, owner) ? { ...c, email: null } : c;
-}
-
 async function signInTx(tx: Tx, claims: SignInClaims, policy: SignInPolicy): Promise<SignInResult> {
-  const c = await vouchable(tx, claims);
+  // The organization that verified the address's domain, looked up once: it decides
+  // whether the address counts (below) and where domain capture leads (step 4).
+  const domainOrg = claims.email ? await findOrgByEmailDomain(tx.trx, claims.email) : undefined;
+  // An address in a domain that an organization verified speaks for that organization's
+  // people: a provider it does not trust may not vouch for it (else another tenant's IdP
+  // could mint "verified" addresses in that domain, and the account would then be linked
+  // by that organization's managed domain). Such an address counts as unverified.
+  const c = domainOrg && !trusts(claims, domainOrg) ? { ...claims, email: null } : claims;
   const { account, created, empty } = await resolveAccount(tx, c);
   let systemAdmin = account.system_admin;
   // Bootstrap: the first person on an empty deployment, whatever the switches.
@@ -205,7 +199,7 @@ async function signInTx(tx: Tx, claims: SignInClaims, policy: SignInPolicy): Pro
   // An invited person becomes active with the invitation's role and teams.
   await acceptOpenInvitations(tx, account.id, policy.now);
   let places = await placesOf(tx, account.id);
-  const joinedOrgId = c.email ? await capture(tx, { ...c, email: c.email }, policy, account.id, places) : null;
+  const joinedOrgId = c.email ? await capture(tx, { ...c, email: c.email }, domainOrg, policy, account.id, places) : null;
   if (joinedOrgId) places = await placesOf(tx, account.id);
 
   if (!places.some((p) => p.status === 'active') && !systemAdmin) {
