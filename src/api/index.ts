@@ -11,6 +11,11 @@ import { catalogRoutes, roleRoutes } from './routes/roles.routes.ts';
 import { teamRoutes } from './routes/teams.routes.ts';
 import { userRoutes } from './routes/users.routes.ts';
 import { withOrg } from './scope.ts';
+import { platformGate } from './platform.ts';
+import { decisionRoutes } from './routes/decisions.routes.ts';
+import { projectRoutes } from './routes/projects.routes.ts';
+import { registryRoutes } from './routes/registries.routes.ts';
+import { serviceAccountRoutes } from './routes/service-accounts.routes.ts';
 
 /**
  * The admin API, mounted at /api/v1. Every request: authenticate (API key or session,
@@ -24,13 +29,17 @@ export function apiRouter(deps: AppDeps): Router {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
+  // A batch of 1,000 checks is larger than any admin request: its own cap (issue 15).
+  r.use('/decisions', express.json({ limit: '1mb' }));
   r.use(express.json({ limit: '100kb' }));
+  // The platform's credential (Bearer obplat_…) reaches only its own routes.
+  r.use(platformGate(deps, { top: [decisionRoutes(deps)], org: [projectRoutes(deps), registryRoutes(deps)] }));
   r.use(authenticate(deps));
-  r.use(meRoutes(deps), catalogRoutes(), accountRoutes(deps));
+  r.use(meRoutes(deps), catalogRoutes(), accountRoutes(deps), decisionRoutes(deps));
 
   const org = Router({ mergeParams: true });
   org.use(withOrg(deps));
-  org.use(orgMeRoutes(), orgRoutes(deps), userRoutes(deps), teamRoutes(deps), roleRoutes(deps), accessRoutes(deps), reportRoutes(deps));
+  org.use(orgMeRoutes(), orgRoutes(deps), userRoutes(deps), teamRoutes(deps), roleRoutes(deps), accessRoutes(deps), reportRoutes(deps), projectRoutes(deps), registryRoutes(deps), serviceAccountRoutes(deps));
   r.use('/orgs/:org', org);
 
   r.use((_req, _res, next) => next(notFound('route')));

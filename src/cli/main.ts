@@ -9,6 +9,7 @@ import { identityList, identityUnlink, systemAdminGrant, systemAdminRevoke } fro
 import { domainApprove, domainList } from './domain.ts';
 import { orgCreate, orgList } from './org.ts';
 import { scimTokenCreate, scimTokenList, scimTokenRevoke } from './scim-token.ts';
+import { platformCredentialCreate, platformCredentialList, platformCredentialRevoke } from './platform-credential.ts';
 import { teamCreate } from './team.ts';
 
 const USAGE = `usage: orgbridge <command>
@@ -22,6 +23,9 @@ const USAGE = `usage: orgbridge <command>
   scim-token create --org <name> [--label <l>]         print a new SCIM bearer token (shown once)
   scim-token list --org <name>                         list SCIM tokens
   scim-token revoke <id>                               revoke a SCIM token
+  platform-credential create [--org <name>] [--label <l>] print a new decision API credential (shown once)
+  platform-credential list [--org <name>]              list platform credentials
+  platform-credential revoke <id>                      revoke a platform credential
   admin-link --org <name> --email <admin email>        print a single-use break-glass sign-in link (15 min)
   system-admin grant <email>                           make the account of <email> system admin (created if none)
   system-admin revoke <email>                          take system admin away (never from the last one)
@@ -47,6 +51,7 @@ const COMMANDS: Table = {
   team: { create: teamCreate },
   domain: { approve: domainApprove, list: domainList },
   'scim-token': { create: scimTokenCreate, list: scimTokenList, revoke: scimTokenRevoke },
+  'platform-credential': { create: platformCredentialCreate, list: platformCredentialList, revoke: platformCredentialRevoke },
   'admin-link': async (ctx, argv) => (await loadAdminLink())(ctx, argv),
   'system-admin': { grant: systemAdminGrant, revoke: systemAdminRevoke },
   identity: { list: identityList, unlink: identityUnlink },

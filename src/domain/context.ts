@@ -5,7 +5,7 @@ import { DomainError } from './errors.ts';
 
 /** Who is acting. Every audit row names one. */
 export interface Actor {
-  type: 'user' | 'scim' | 'sso' | 'cli' | 'system' | 'api_key';
+  type: 'user' | 'scim' | 'sso' | 'cli' | 'system' | 'api_key' | 'platform';
   id: string | null;
   label: string;
 }

@@ -29,22 +29,19 @@ export async function createServiceAccount(tx: Tx, orgId: string, input: { name:
 export async function deleteServiceAccount(tx: Tx, orgId: string, id: string): Promise<void> {
   const n = await tx.trx('service_accounts').where({ id, org_id: orgId }).whereNull('deleted_at').update({ deleted_at: tx.trx.fn.now() });
   if (!n) throw notFound('service account', id);
-  await tx.trx('api_keys').where({ service_account_id: id }).whereNull('revoked_at').update({ revoked_at: tx.trx.fn.now() });
+  await tx.trx('service_account_keys').where({ service_account_id: id }).whereNull('revoked_at').update({ revoked_at: tx.trx.fn.now() });
   await audit(tx, { orgId, action: 'service_account.delete', targetType: 'service_account', targetId: id });
 }
 
-export type ApiKeyOwner = { userId: string } | { serviceAccountId: string } | { admin: true };
+// A service account's keys are not these: see service-account-keys.ts.
+export type ApiKeyOwner = { userId: string } | { admin: true };
 
 /** Creates an API key; the secret is shown once, only its hash is kept. */
 export async function createApiKey(tx: Tx, orgId: string, owner: ApiKeyOwner, label = ''): Promise<{ id: string; key: string }> {
   const key = newSecret('obkey');
   const row: Record<string, unknown> = { id: newId(), org_id: orgId, label, token_hash: hashSecret(key), created_by: tx.actor.type === 'user' ? tx.actor.id : null };
   if ('userId' in owner) Object.assign(row, { user_id: owner.userId, kind: 'user' });
-  else if ('serviceAccountId' in owner) {
-    const sa = await tx.trx('service_accounts').where({ id: owner.serviceAccountId, org_id: orgId }).whereNull('deleted_at').first('id');
-    if (!sa) throw notFound('service account', owner.serviceAccountId);
-    Object.assign(row, { service_account_id: owner.serviceAccountId, kind: 'service' });
-  } else Object.assign(row, { kind: 'admin' });
+  else Object.assign(row, { kind: 'admin' });
   await tx.trx('api_keys').insert(row);
   await audit(tx, { orgId, action: 'api_key.create', targetType: 'api_key', targetId: row.id as string, after: { kind: row.kind, label } });
   return { id: row.id as string, key };
@@ -74,20 +71,46 @@ export async function authenticateApiKey(conn: Conn, key: string): Promise<ApiKe
 
 /**
  * A run logged with a service account's key may name a person (WANDB_USERNAME or
- * WANDB_USER_EMAIL) only when that person is in the service account's team (SPEC §1).
+ * WANDB_USER_EMAIL) only when that person is an active member of the service account's
+ * team (SPEC §1; seeds/001 "Team service account behavior"); for an account owned by the
+ * organization, an active member of the organization. Returns the member record.
  */
 export async function attributableUser(conn: Conn, serviceAccountId: string, userNameOrEmail: string): Promise<string | null> {
   const sa = await conn('service_accounts').where({ id: serviceAccountId }).whereNull('deleted_at').first('team_id', 'org_id');
-  if (!sa?.team_id) return null;
+  if (!sa) return null;
   const key = identityKey(userNameOrEmail);
-  const row = await conn('team_members as tm')
-    .join('users as u', 'u.id', 'tm.user_id')
+  const row = await conn('users as u')
     .join('memberships as m', function () {
-      this.on('m.user_id', 'u.id').andOn('m.org_id', conn.raw('?', [sa.org_id]));
+      this.on('m.user_id', 'u.id').andOn('m.org_id', 'u.org_id');
     })
-    .where('tm.team_id', sa.team_id)
+    .where('u.org_id', sa.org_id)
     .where('m.status', 'active')
     .where((w) => w.where('u.user_name_key', key).orWhere('u.email_key', key))
+    .modify((q) => {
+      if (sa.team_id) q.whereExists(conn('team_members as tm').whereRaw('tm.user_id = u.id').where('tm.team_id', sa.team_id));
+    })
+    .orderByRaw('(u.user_name_key = ?) desc', [key])
     .first('u.id');
   return row?.id ?? null;
+}
+
+export interface ServiceAccountView extends ServiceAccountRow {
+  team_name: string | null;
+}
+
+/** The organization's live service accounts, with their team's name (org-owned: null). */
+export async function listServiceAccounts(conn: Conn, orgId: string, teamId?: string): Promise<ServiceAccountView[]> {
+  return (await conn('service_accounts as s')
+    .leftJoin('teams as t', 't.id', 's.team_id')
+    .where('s.org_id', orgId)
+    .whereNull('s.deleted_at')
+    .modify((q) => { if (teamId) q.where('s.team_id', teamId); })
+    .orderBy('s.created_at')
+    .select('s.*', 't.name as team_name')) as ServiceAccountView[];
+}
+
+export async function getServiceAccount(conn: Conn, orgId: string, id: string): Promise<ServiceAccountRow> {
+  const row = await conn('service_accounts').where({ id, org_id: orgId }).whereNull('deleted_at').first<ServiceAccountRow | undefined>();
+  if (!row) throw notFound('service account', id);
+  return row;
 }

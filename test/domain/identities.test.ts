@@ -7,6 +7,8 @@ import { getMembership } from '../../src/domain/memberships.ts';
 import { setSeatLicense } from '../../src/domain/organizations.ts';
 import { authenticateScimToken, createScimToken, listScimTokens, revokeScimToken } from '../../src/domain/scim-tokens.ts';
 import { attributableUser, authenticateApiKey, createApiKey, createServiceAccount, deleteServiceAccount } from '../../src/domain/service-accounts.ts';
+import { createServiceAccountKey, liveServiceKeys } from '../../src/domain/service-account-keys.ts';
+import { hashSecret } from '../../src/lib/secrets.ts';
 import { claimFirstSystemAdmin, setSystemAdmin } from '../../src/domain/system-admins.ts';
 import { addTeamMembers } from '../../src/domain/teams.ts';
 import { useTestDb } from '../support/db.ts';
@@ -104,18 +106,19 @@ describe('service accounts and API keys', () => {
     const outside = await makeMember(t.db, org.id, { userName: 'out@acme.example' });
     await run((tx) => addTeamMembers(tx, org.id, team.id, [inTeam.user.id]));
     const sa = await run((tx) => createServiceAccount(tx, org.id, { name: 'ci-bot', teamId: team.id }));
-    const { id, key } = await run((tx) => createApiKey(tx, org.id, { serviceAccountId: sa.id }, 'ci'));
-    expect(key).toMatch(/^obkey_/);
-    expect(JSON.stringify(await t.db('api_keys').where({ id }).first())).not.toContain(key);
-    expect(await authenticateApiKey(t.db, key)).toMatchObject({ keyId: id, kind: 'service', serviceAccountId: sa.id });
-    expect(await authenticateApiKey(t.db, `${key}x`)).toBeNull();
+    const { key, info } = await run((tx) => createServiceAccountKey(tx, org.id, sa.id, { label: 'ci' }));
+    expect(key).toMatch(/^obsak_/);
+    expect(JSON.stringify(await t.db('service_account_keys').where({ id: info.id }).first())).not.toContain(key);
+    expect(await liveServiceKeys(t.db, [hashSecret(key)], new Date())).toMatchObject([{ id: info.id, serviceAccountId: sa.id }]);
+    // A service account's key never opens the admin API.
+    expect(await authenticateApiKey(t.db, key)).toBeNull();
     expect(await attributableUser(t.db, sa.id, 'IN@acme.example')).toBe(inTeam.user.id);
     expect(await attributableUser(t.db, sa.id, 'out@acme.example')).toBeNull();
     expect(outside.membership.models_seat).toBe('full');
     // Service accounts use no seat: no membership row exists for them.
     expect(await t.db('memberships').where({ org_id: org.id })).toHaveLength(2);
     await run((tx) => deleteServiceAccount(tx, org.id, sa.id));
-    expect(await authenticateApiKey(t.db, key)).toBeNull();
+    expect(await liveServiceKeys(t.db, [hashSecret(key)], new Date())).toEqual([]);
   });
 });
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createPerson, updatePerson } from '../../src/domain/people.ts';
 import { setSeatLicense, updateOrganizationSettings } from '../../src/domain/organizations.ts';
 import { createRoleGroup, deleteRoleGroup, listRoleGroups } from '../../src/domain/role-groups.ts';
-import { createApiKey, createServiceAccount, revokeApiKey } from '../../src/domain/service-accounts.ts';
+import { createServiceAccount, revokeApiKey } from '../../src/domain/service-accounts.ts';
+import { createServiceAccountKey } from '../../src/domain/service-account-keys.ts';
 import { setModelsSeat } from '../../src/domain/memberships.ts';
 import { useTestDb } from '../support/db.ts';
 import { auditRows, makeMember, makeOrg, makeTeam } from '../support/factories.ts';
@@ -44,7 +45,7 @@ describe('refusals', () => {
     await expect(run((tx) => createServiceAccount(tx, org.id, { name: 'bot', teamId: foreign.id }))).rejects.toMatchObject({ code: 'not_found' });
     await expect(run((tx) => createServiceAccount(tx, org.id, { name: '  ' }))).rejects.toMatchObject({ code: 'invalid' });
     const sa = await run((tx) => createServiceAccount(tx, other.id, { name: 'bot' }));
-    await expect(run((tx) => createApiKey(tx, org.id, { serviceAccountId: sa.id }))).rejects.toMatchObject({ code: 'not_found' });
+    await expect(run((tx) => createServiceAccountKey(tx, org.id, sa.id))).rejects.toMatchObject({ code: 'not_found' });
     await expect(run((tx) => revokeApiKey(tx, org.id, crypto.randomUUID()))).rejects.toMatchObject({ code: 'not_found' });
     expect(await t.db('service_accounts').where({ org_id: org.id })).toHaveLength(0);
   });

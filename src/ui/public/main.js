@@ -5,6 +5,7 @@ import { html } from './html.js';
 import { settingsTabs, SettingsPage } from './settings.js';
 import { TeamPage, TeamsPage } from './teams.js';
 import { UsersPage } from './users.js';
+import { AccessResourcesPage } from './access-resources.js';
 
 // The organization dashboard: one page, routes in the #fragment (#/<org>/users,
 // #/<org>/teams[/<team>], #/<org>/settings[/<section>]). Everything it shows comes from
@@ -55,6 +56,7 @@ function Header({ me, org, orgs, perms, page }) {
   const items = [
     perms.has('org.users.view') ? { id: 'users', label: 'Users' } : perms.has('system.activity.view') && { id: 'users', label: 'Activity' },
     { id: 'teams', label: 'Teams' },
+    { id: 'projects', label: 'Projects' },
     settingsTabs(perms).length > 0 && { id: 'settings', label: 'Settings' },
   ].filter(Boolean);
   return html`<header class="top">
@@ -105,6 +107,7 @@ function OrgDashboard({ me, orgs, route }) {
   if (page === 'users') body = html`<${UsersPage} org=${org} orgInfo=${info} perms=${perms} />`;
   else if (page === 'teams' && route.sub) body = html`<${TeamPage} key=${route.sub} org=${org} teamId=${route.sub} navigate=${navigate} />`;
   else if (page === 'teams') body = html`<${TeamsPage} org=${org} perms=${perms} navigate=${navigate} />`;
+  else if (page === 'projects') body = html`<${AccessResourcesPage} org=${org} perms=${perms} />`;
   else if (page === 'settings') body = html`<${SettingsPage} org=${org} orgInfo=${info} perms=${perms} tab=${route.sub} reloadOrg=${load} />`;
   else body = html`<p>No such page.</p>`;
   return html`<div class="app">

@@ -1,0 +1,75 @@
+import { Router, type Request } from 'express';
+import { createRegistry, deleteRegistry, getRegistry, listRegistries, listRegistryRoles, setRegistryRole, updateRegistry, type RegistryRoleRow, type RegistryRow } from '../../domain/registries.ts';
+import type { AppDeps } from '../../http/deps.ts';
+import { command } from '../command.ts';
+import { assertResourceAllows } from '../engine-check.ts';
+import { notFound } from '../errors.ts';
+import { UUID } from '../ids.ts';
+import { authorize, orgScopeOf, requireMember } from '../scope.ts';
+import { input, validate } from '../validate.ts';
+import { iso } from '../views.ts';
+import * as s from './projects.schema.ts';
+
+// Registries and their roles (issue 15). Registering one is organization administration
+// (org admins, the platform); its roles are also managed by its registry admins
+// (seeds/003 "Add/Remove Registry Admins").
+
+const view = (g: RegistryRow, roles: RegistryRoleRow[] = []) => ({
+  id: g.id,
+  name: g.name,
+  visibility: g.visibility,
+  roles: roles.map((r) => (r.user_id ? { member: r.user_id, role: r.role } : { team: r.team_id, role: r.role })),
+  createdAt: iso(g.created_at),
+  updatedAt: iso(g.updated_at),
+});
+
+function registryId(req: Request): string {
+  const id = String(req.params.registry ?? '');
+  if (!UUID.test(id)) throw notFound('registry');
+  return id;
+}
+
+export function registryRoutes(deps: AppDeps): Router {
+  const r = Router({ mergeParams: true });
+
+  r.get('/registries', requireMember, async (_req, res) => {
+    const rows = await listRegistries(deps.db, orgScopeOf(res).org.id);
+    const roles = await listRegistryRoles(deps.db, rows.map((g) => g.id));
+    res.json({ items: rows.map((g) => view(g, roles.filter((x) => x.registry_id === g.id))) });
+  });
+
+  r.post('/registries', authorize('org.settings.manage'), validate(s.createRegistry), async (req, res) => {
+    const body = input(res, s.createRegistry);
+    const g = await command(deps, res, (tx, o) => createRegistry(tx, o.id, body));
+    res.status(201).location(`${req.baseUrl}/registries/${g.id}`).json(view(g));
+  });
+
+  r.get('/registries/:registry', requireMember, async (req, res) => {
+    const g = await getRegistry(deps.db, orgScopeOf(res).org.id, registryId(req));
+    res.json(view(g, await listRegistryRoles(deps.db, [g.id])));
+  });
+
+  r.patch('/registries/:registry', authorize('org.settings.manage'), validate(s.updateRegistry), async (req, res) => {
+    const id = registryId(req);
+    const g = await command(deps, res, (tx, o) => updateRegistry(tx, o.id, id, input(res, s.updateRegistry)));
+    res.json(view(g, await listRegistryRoles(deps.db, [g.id])));
+  });
+
+  r.delete('/registries/:registry', authorize('org.settings.manage'), async (req, res) => {
+    const id = registryId(req);
+    await command(deps, res, (tx, o) => deleteRegistry(tx, o.id, id));
+    res.status(204).end();
+  });
+
+  // {member, role} or {team, role}; role null takes the role away.
+  r.post('/registries/:registry/roles', validate(s.registryRole), async (req, res) => {
+    const g = await getRegistry(deps.db, orgScopeOf(res).org.id, registryId(req));
+    await assertResourceAllows(deps, res, 'registry.admins.manage', { type: 'registry', id: g.id });
+    const body = input(res, s.registryRole);
+    const holder = 'member' in body ? { memberId: body.member } : { teamId: body.team };
+    await command(deps, res, (tx, o) => setRegistryRole(tx, o.id, g.id, holder, body.role));
+    res.json(view(g, await listRegistryRoles(deps.db, [g.id])));
+  });
+
+  return r;
+}

@@ -1,0 +1,87 @@
+import { Router, type Request, type Response } from 'express';
+import { createServiceAccountKey, listServiceAccountKeys, revokeServiceAccountKey, type ServiceAccountKeyInfo } from '../../domain/service-account-keys.ts';
+import { createServiceAccount, deleteServiceAccount, getServiceAccount, listServiceAccounts, type ServiceAccountView } from '../../domain/service-accounts.ts';
+import type { AppDeps } from '../../http/deps.ts';
+import { command } from '../command.ts';
+import { notFound } from '../errors.ts';
+import { UUID } from '../ids.ts';
+import { assertCan, decide, orgScopeOf, requireMember } from '../scope.ts';
+import { input, validate } from '../validate.ts';
+import { iso } from '../views.ts';
+import * as s from './projects.schema.ts';
+
+// Service accounts (SPEC §1): a team's are managed by its team admins and the organization's
+// admins; the organization's own only by organization admins. Keys are shown once.
+
+const keyView = (k: ServiceAccountKeyInfo) => ({
+  id: k.id,
+  label: k.label,
+  createdAt: iso(k.createdAt),
+  expiresAt: iso(k.expiresAt),
+  lastUsedAt: iso(k.lastUsedAt),
+  revokedAt: iso(k.revokedAt),
+});
+const view = (a: ServiceAccountView | (ServiceAccountView & { team_name?: string | null }), keys: ServiceAccountKeyInfo[] = []) => ({
+  id: a.id,
+  name: a.name,
+  team: a.team_id,
+  teamName: a.team_name ?? null,
+  createdAt: iso(a.created_at),
+  keys: keys.map(keyView),
+});
+
+function idParam(req: Request, name: 'account' | 'key'): string {
+  const id = String(req.params[name] ?? '');
+  if (!UUID.test(id)) throw notFound(name === 'account' ? 'service account' : 'service account key');
+  return id;
+}
+
+/** Organization admins for every account; a team admin for their team's. */
+const manage = (req: Request, res: Response, teamId: string | null) =>
+  assertCan(req, res, teamId ? ['org.serviceAccounts.manage', 'team.settings.manage'] : ['org.serviceAccounts.manage'], (_r, sc) => ({ orgId: sc.org.id, ...(teamId ? { teamId } : {}) }));
+
+export function serviceAccountRoutes(deps: AppDeps): Router {
+  const r = Router({ mergeParams: true });
+
+  r.get('/service-accounts', requireMember, async (_req, res) => {
+    const { org, principal } = orgScopeOf(res);
+    const rows = (await listServiceAccounts(deps.db, org.id)).filter((a) =>
+      decide(principal, a.team_id ? ['org.serviceAccounts.manage', 'team.settings.manage'] : ['org.serviceAccounts.manage'], { orgId: org.id, ...(a.team_id ? { teamId: a.team_id } : {}) }).allowed,
+    );
+    const keys = await listServiceAccountKeys(deps.db, org.id, rows.map((a) => a.id));
+    res.json({ items: rows.map((a) => view(a, keys.filter((k) => k.serviceAccountId === a.id))) });
+  });
+
+  r.post('/service-accounts', validate(s.createServiceAccount), async (req, res) => {
+    const body = input(res, s.createServiceAccount);
+    manage(req, res, body.team ?? null);
+    const a = await command(deps, res, (tx, o) => createServiceAccount(tx, o.id, { name: body.name, teamId: body.team ?? null }));
+    res.status(201).location(`${req.baseUrl}/service-accounts/${a.id}`).json(view({ ...a, team_name: null }));
+  });
+
+  r.delete('/service-accounts/:account', async (req, res) => {
+    const a = await getServiceAccount(deps.db, orgScopeOf(res).org.id, idParam(req, 'account'));
+    manage(req, res, a.team_id);
+    await command(deps, res, (tx, o) => deleteServiceAccount(tx, o.id, a.id));
+    res.status(204).end();
+  });
+
+  r.post('/service-accounts/:account/keys', validate(s.createServiceKey), async (req, res) => {
+    const a = await getServiceAccount(deps.db, orgScopeOf(res).org.id, idParam(req, 'account'));
+    manage(req, res, a.team_id);
+    const body = input(res, s.createServiceKey);
+    const now = deps.now?.() ?? new Date();
+    const { key, info } = await command(deps, res, (tx, o) => createServiceAccountKey(tx, o.id, a.id, { label: body.label, expiresInDays: body.expiresInDays ?? null, now }));
+    res.status(201).location(`${req.baseUrl}/service-accounts/${a.id}/keys/${info.id}`).json({ ...keyView(info), key });
+  });
+
+  r.delete('/service-accounts/:account/keys/:key', async (req, res) => {
+    const a = await getServiceAccount(deps.db, orgScopeOf(res).org.id, idParam(req, 'account'));
+    manage(req, res, a.team_id);
+    const keyId = idParam(req, 'key');
+    await command(deps, res, (tx, o) => revokeServiceAccountKey(tx, o.id, a.id, keyId));
+    res.status(204).end();
+  });
+
+  return r;
+}
