@@ -46,14 +46,15 @@ it('fills in inherited creators and revokes the keys nobody with admin power sta
   const byDeactivatedChild = await key(null, byDeactivated);
 
   await migrate(db);
-  const rows = Object.fromEntries((await db('api_keys').select('id', 'created_by', 'revoked_at', 'expires_at')).map((r: { id: string }) => [r.id, r]));
-  expect([k1, k2, k3].map((id) => [rows[id].created_by, rows[id].revoked_at, rows[id].expires_at])).toEqual([
+  type KeyRow = { id: string; created_by: string | null; revoked_at: Date | null; expires_at: Date | null };
+  const rows: Record<string, KeyRow> = Object.fromEntries(((await db('api_keys').select('id', 'created_by', 'revoked_at', 'expires_at')) as KeyRow[]).map((r) => [r.id, r]));
+  expect([k1, k2, k3].map((id) => [rows[id]!.created_by, rows[id]!.revoked_at, rows[id]!.expires_at])).toEqual([
     [admin, null, null],
     [admin, null, null],
     [admin, null, null],
   ]);
-  for (const id of [orphan, byMember, byDeactivated, byDeactivatedChild]) expect(rows[id].revoked_at).not.toBeNull();
-  expect(rows[byDeactivatedChild].created_by).toBe(gone);
+  for (const id of [orphan, byMember, byDeactivated, byDeactivatedChild]) expect(rows[id]!.revoked_at).not.toBeNull();
+  expect(rows[byDeactivatedChild]!.created_by).toBe(gone);
   const audits = await db('audit_log').where({ action: 'api_key.revoke', actor_type: 'system' }).orderBy('target_id');
   expect(audits.map((a: { target_id: string }) => a.target_id).sort()).toEqual([orphan, byMember, byDeactivated, byDeactivatedChild].sort());
   expect(audits.find((a: { target_id: string }) => a.target_id === orphan).after).toMatchObject({ reason: 'no known creator (migration 009)' });
