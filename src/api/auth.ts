@@ -54,10 +54,11 @@ async function accountLabel(deps: AppDeps, accountId: string): Promise<string | 
 }
 
 async function fromBearer(deps: AppDeps, header: string): Promise<Caller> {
-  // Malformed header: 400. Well-formed but unknown, revoked or deactivated: 401.
+  // Malformed header: 400. Well-formed but unknown, revoked, expired, deactivated, or an
+  // admin key whose creator lost their admin power: 401.
   const m = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header);
   if (!m) throw badRequest('Authorization header must be "Bearer <api key>"');
-  const key = await authenticateApiKey(deps.db, m[1]!);
+  const key = await authenticateApiKey(deps.db, m[1]!, deps.now?.() ?? new Date());
   if (!key) throw unauthenticated('unknown or revoked API key');
   const actorId = key.keyId;
   if (key.kind === 'admin' && key.orgId) {

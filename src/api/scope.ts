@@ -57,8 +57,8 @@ function withinTrust(p: Principal, trust: ProviderTrust | null, org: Pick<Organi
 
 /**
  * For routes under /orgs/:org. Someone with no membership there (and not a system admin)
- * gets 404, so organizations are not discoverable by probing. An admin API key only ever
- * sees its own organization.
+ * gets 404, so organizations are not discoverable by probing; a pending or deactivated
+ * member gets 403 on every route. An admin API key only ever sees its own organization.
  */
 export function withOrg(deps: AppDeps): RequestHandler {
   return async (req, res, next) => {
@@ -77,6 +77,12 @@ export function withOrg(deps: AppDeps): RequestHandler {
       principal = await loadPrincipal(deps.db, caller.accountId, org.id);
       if (principal && caller.kind === 'session') principal = withinTrust(principal, caller.trust, org);
       if (!principal || (!principal.org && !principal.systemAdmin)) return next(notFound('organization'));
+      // Every organization-scoped read and write needs an active membership (a pending
+      // invitee has not accepted; a deactivated member's access ended), whatever team places
+      // or role the record keeps for a reactivation (issue 14). System admins act as such.
+      if (!principal.systemAdmin && principal.org?.status !== 'active') {
+        return next(forbidden(`Not allowed: organization membership is ${principal.org?.status ?? 'absent'}, not active.`));
+      }
       // A key acts only as the record it belongs to (a record unlinked since is no one's).
       if (caller.kind === 'user_key' && principal.memberId !== caller.recordId) return next(forbidden('this API key belongs to another member record'));
       if (principal.org?.status === 'active' && principal.memberId) await noteActivity(deps, org.id, principal.memberId);

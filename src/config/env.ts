@@ -23,6 +23,7 @@ const SCALARS: [string, Path, 'string' | 'int' | 'number' | 'bool' | 'trustProxy
   ['TRUST_PROXY', ['trustProxy'], 'trustProxy'],
   ['SESSION_SECRET', ['sessionSecret'], 'string'],
   ['SESSION_TTL_HOURS', ['sessionTtlHours'], 'number'],
+  ['SESSION_IDLE_MINUTES', ['sessionIdleMinutes'], 'number'],
   ['AUTO_PROVISIONING', ['autoProvisioning'], 'bool'],
   ['INVITATION_TTL_DAYS', ['invitationTtlDays'], 'number'],
   ['SHUTDOWN_TIMEOUT_MS', ['shutdownTimeoutMs'], 'int'],

@@ -158,7 +158,10 @@ export const configSchema = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     trustProxy: z.union([z.boolean(), z.number().int().nonnegative(), z.string().min(1)]),
     sessionSecret: z.string().min(32, 'at least 32 characters').nullable(),
+    /** Absolute lifetime of a signed-in session, from sign-in, however much it is used. */
     sessionTtlHours: z.number().positive(),
+    /** A session with no request for this long ends (the idle timeout). */
+    sessionIdleMinutes: z.number().positive(),
     autoProvisioning: z.boolean(),
     invitationTtlDays: z.number().positive(),
     shutdownTimeoutMs: positiveInt,

@@ -37,6 +37,8 @@ export const invalid = (message: string, details: Record<string, unknown> = {}) 
   new DomainError('invalid', message, details);
 export const conflict = (message: string, details: Record<string, unknown> = {}) =>
   new DomainError('conflict', message, details);
+export const forbidden = (message: string, details: Record<string, unknown> = {}) =>
+  new DomainError('forbidden', message, details);
 export const uniqueness = (message: string, details: Record<string, unknown> = {}) =>
   new DomainError('uniqueness', message, details);
 

@@ -1,6 +1,7 @@
 import type { Conn } from '../db/connect.ts';
 import { sql } from '../db/sql.ts';
 import { newId } from '../lib/secrets.ts';
+import { revokeAdminKeysOfRecord } from './admin-keys.ts';
 import { audit } from './audit.ts';
 import type { Tx } from './context.ts';
 import { invalid, notFound } from './errors.ts';
@@ -112,8 +113,10 @@ export async function setOrgRole(tx: Tx, orgId: string, userId: string, role: Or
     if (m.org_role === role) return m;
     const after = await update(tx, m, { org_role: role }, 'member.role');
     if (role !== 'admin') {
-      // The billing admin is an admin; demotion ends that assignment.
+      // The billing admin is an admin; demotion ends that assignment, and the admin API
+      // keys the person made (they borrowed their admin power).
       await tx.trx('organizations').where({ id: orgId, billing_admin_user_id: userId }).update({ billing_admin_user_id: null });
+      if (m.org_role === 'admin') await revokeAdminKeysOfRecord(tx, orgId, userId, 'creator demoted');
     }
     return after;
   };
@@ -121,21 +124,30 @@ export async function setOrgRole(tx: Tx, orgId: string, userId: string, role: Or
   return guardOrgAdmins(tx, orgId, { action: 'member.role', targetType: 'user', targetId: userId }, apply);
 }
 
+/**
+ * Seat and Weave changes run through the guard like role changes (issue 14): the seat
+ * does not limit administration (permissions/can.ts), and should that ever change, the
+ * guard is where an organization left with no admin able to act is refused.
+ */
 export async function setModelsSeat(tx: Tx, orgId: string, userId: string, seat: Seat): Promise<MembershipRow> {
   checkSeat(seat);
-  const m = await getMembership(tx.trx, orgId, userId);
-  if (m.models_seat === seat) return m;
-  if (m.status !== 'deactivated') {
-    await allocateSeat(tx.trx, await getOrganization(tx.trx, orgId), seat, { overflow: 'refuse', excludeMembershipId: m.id, targetId: userId, action: 'member.seat' });
-  }
-  return update(tx, m, { models_seat: seat }, 'member.seat');
+  return guardOrgAdmins(tx, orgId, { action: 'member.seat', targetType: 'user', targetId: userId }, async () => {
+    const m = await getMembership(tx.trx, orgId, userId);
+    if (m.models_seat === seat) return m;
+    if (m.status !== 'deactivated') {
+      await allocateSeat(tx.trx, await getOrganization(tx.trx, orgId), seat, { overflow: 'refuse', excludeMembershipId: m.id, targetId: userId, action: 'member.seat' });
+    }
+    return update(tx, m, { models_seat: seat }, 'member.seat');
+  });
 }
 
 export async function setWeaveAccess(tx: Tx, orgId: string, userId: string, access: Seat): Promise<MembershipRow> {
   checkSeat(access);
-  const m = await getMembership(tx.trx, orgId, userId);
-  if (m.weave_access === access) return m;
-  return update(tx, m, { weave_access: access }, 'member.weave_access');
+  return guardOrgAdmins(tx, orgId, { action: 'member.weave_access', targetType: 'user', targetId: userId }, async () => {
+    const m = await getMembership(tx.trx, orgId, userId);
+    if (m.weave_access === access) return m;
+    return update(tx, m, { weave_access: access }, 'member.weave_access');
+  });
 }
 
 /** Pending (invited) or deactivated → active. */
@@ -158,6 +170,7 @@ export async function deactivateMember(tx: Tx, orgId: string, userId: string): P
     if (m.status === 'deactivated') return m;
     const after = await update(tx, m, { status: 'deactivated', deactivated_at: tx.trx.fn.now() }, 'member.deactivate');
     await revokeUserApiKeys(tx.trx, userId, orgId);
+    if (m.org_role === 'admin') await revokeAdminKeysOfRecord(tx, orgId, userId, 'creator deactivated');
     return after;
   });
 }
@@ -188,6 +201,7 @@ export async function removeMember(tx: Tx, orgId: string, userId: string): Promi
     await tx.trx('invitations').where({ org_id: orgId, user_id: userId }).whereNull('accepted_at').whereNull('revoked_at').update({ revoked_at: tx.trx.fn.now() });
     await tx.trx('organizations').where({ id: orgId, billing_admin_user_id: userId }).update({ billing_admin_user_id: null });
     await revokeUserApiKeys(tx.trx, userId, orgId);
+    if (m.org_role === 'admin') await revokeAdminKeysOfRecord(tx, orgId, userId, 'creator removed');
     // The record is the organization's own: it goes with the membership, so that its
     // userName is free again. The account, its work and the audit history stay.
     const record = await tx.trx('users').where({ id: userId }).first('user_name', 'account_id');

@@ -38,11 +38,13 @@ export async function loadPrincipal(conn: Conn, accountId: string, orgId: string
     .where({ 'u.org_id': orgId, 'u.account_id': accountId })
     .first<(Pick<MembershipRow, 'org_role' | 'status' | 'models_seat'> & { record_id: string }) | undefined>('m.org_role', 'm.status', 'm.models_seat', 'u.id as record_id');
   if (!m) return { userId, systemAdmin: account.system_admin, teams };
-  const places = (await conn('team_members as tm')
+  // Team places count only while the membership is active: a deactivated or pending
+  // member's places are kept for later, and grant nothing meanwhile (issue 14).
+  const places = m.status !== 'active' ? [] : ((await conn('team_members as tm')
     .join('teams as t', 't.id', 'tm.team_id')
     .leftJoin('custom_roles as cr', 'cr.id', 'tm.custom_role_id')
     .where({ 't.org_id': orgId, 'tm.user_id': m.record_id })
-    .select('tm.team_id', 'tm.role', 'cr.base', 'cr.permissions', 't.members_can_invite')) as TeamPlace[];
+    .select('tm.team_id', 'tm.role', 'cr.base', 'cr.permissions', 't.members_can_invite')) as TeamPlace[]);
   for (const p of places) {
     const customRole = heldCustomRole(p);
     const invite = p.members_can_invite ? { membersCanInvite: true } : {};

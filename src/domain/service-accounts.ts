@@ -1,9 +1,10 @@
 import type { Conn } from '../db/connect.ts';
+import { adminKeyCreatorActs } from './admin-keys.ts';
 import { hashSecret, newId, newSecret, sameDigest } from '../lib/secrets.ts';
 import { audit } from './audit.ts';
 import { touchLastUsed } from './last-used.ts';
 import type { Tx } from './context.ts';
-import { invalid, notFound } from './errors.ts';
+import { forbidden, invalid, notFound } from './errors.ts';
 import { identityKey } from './people.ts';
 
 // Service accounts: non-human identities owned by a team or the organization. They hold
@@ -36,14 +37,37 @@ export async function deleteServiceAccount(tx: Tx, orgId: string, id: string): P
 // A service account's keys are not these: see service-account-keys.ts.
 export type ApiKeyOwner = { userId: string } | { admin: true };
 
-/** Creates an API key; the secret is shown once, only its hash is kept. */
-export async function createApiKey(tx: Tx, orgId: string, owner: ApiKeyOwner, label = ''): Promise<{ id: string; key: string }> {
+/**
+ * The account a new key is made by: the signed-in person, or — for a key made with an
+ * admin key — the person that key was made by, so that a chain of keys dies with them too.
+ */
+async function creatorOf(tx: Tx): Promise<string | null> {
+  if (tx.actor.type === 'user') return tx.actor.id;
+  if (tx.actor.type === 'api_key' && tx.actor.id) {
+    const parent = await tx.trx('api_keys').where({ id: tx.actor.id }).first<{ created_by: string | null } | undefined>('created_by');
+    return parent?.created_by ?? null;
+  }
+  return null;
+}
+
+/**
+ * Creates an API key; the secret is shown once, only its hash is kept. An admin key must
+ * be made by (or through a key of) an admin of the organization: it lives as long as their
+ * admin power (admin-keys.ts), and `expiresAt`, when given, ends it sooner.
+ */
+export async function createApiKey(tx: Tx, orgId: string, owner: ApiKeyOwner, label = '', opts: { expiresAt?: Date | null; now?: Date } = {}): Promise<{ id: string; key: string }> {
   const key = newSecret('obkey');
-  const row: Record<string, unknown> = { id: newId(), org_id: orgId, label, token_hash: hashSecret(key), created_by: tx.actor.type === 'user' ? tx.actor.id : null };
+  const expiresAt = opts.expiresAt ?? null;
+  if (expiresAt && expiresAt.getTime() <= (opts.now ?? new Date()).getTime()) throw invalid('expiresAt must be in the future', { expiresAt: expiresAt.toISOString() });
+  const createdBy = await creatorOf(tx);
+  const row: Record<string, unknown> = { id: newId(), org_id: orgId, label, token_hash: hashSecret(key), created_by: createdBy, expires_at: expiresAt };
   if ('userId' in owner) Object.assign(row, { user_id: owner.userId, kind: 'user' });
-  else Object.assign(row, { kind: 'admin' });
+  else {
+    if (!(await adminKeyCreatorActs(tx.trx, orgId, createdBy))) throw forbidden('an admin API key is made by an active admin of its organization (it lives as long as their admin power)');
+    Object.assign(row, { kind: 'admin' });
+  }
   await tx.trx('api_keys').insert(row);
-  await audit(tx, { orgId, action: 'api_key.create', targetType: 'api_key', targetId: row.id as string, after: { kind: row.kind, label } });
+  await audit(tx, { orgId, action: 'api_key.create', targetType: 'api_key', targetId: row.id as string, after: { kind: row.kind, label, expiresAt: expiresAt?.toISOString() ?? null } });
   return { id: row.id as string, key };
 }
 
@@ -61,10 +85,16 @@ export interface ApiKeyPrincipal {
   serviceAccountId: string | null;
 }
 
-export async function authenticateApiKey(conn: Conn, key: string): Promise<ApiKeyPrincipal | null> {
+/**
+ * The key's principal, or null when it is unknown, revoked, expired, or an admin key whose
+ * creator no longer holds admin power in its organization (admin-keys.ts).
+ */
+export async function authenticateApiKey(conn: Conn, key: string, now: Date = new Date()): Promise<ApiKeyPrincipal | null> {
   const digest = hashSecret(key);
   const row = await conn('api_keys').where({ token_hash: digest }).whereNull('revoked_at').first();
   if (!row || !sameDigest(row.token_hash, digest)) return null;
+  if (row.expires_at && new Date(row.expires_at).getTime() <= now.getTime()) return null;
+  if (row.kind === 'admin' && !(row.org_id && (await adminKeyCreatorActs(conn, row.org_id, row.created_by)))) return null;
   await touchLastUsed(conn, 'api_keys', row.id, row.last_used_at);
   return { keyId: row.id, orgId: row.org_id, kind: row.kind, userId: row.user_id, serviceAccountId: row.service_account_id };
 }

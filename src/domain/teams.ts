@@ -2,7 +2,7 @@ import type { Conn } from '../db/connect.ts';
 import { newId } from '../lib/secrets.ts';
 import { audit } from './audit.ts';
 import type { Tx } from './context.ts';
-import { invalid, isUniqueViolation, notFound, uniqueness } from './errors.ts';
+import { conflict, invalid, isUniqueViolation, notFound, uniqueness } from './errors.ts';
 import { TEAM_ROLES, type TeamMemberRow, type TeamRole, type TeamRow } from './types.ts';
 
 export interface TeamSettings {
@@ -97,13 +97,38 @@ export async function updateTeamSettings(tx: Tx, orgId: string, teamId: string, 
   return row as TeamRow;
 }
 
-/** Deleting a team removes its memberships, never the members' work. */
+/**
+ * Deleting a team removes its memberships, never the members' work. It is refused while
+ * the team owns service accounts: they (and their API keys) would go with it, silently
+ * (issue 14) — delete or move them first. The role groups that map IdP groups to a role in
+ * the team go with it, each recorded in the audit log.
+ */
 export async function deleteTeam(tx: Tx, orgId: string, teamId: string): Promise<void> {
   const before = await getTeam(tx.trx, orgId, teamId);
+  const owned = (await tx.trx('service_accounts')
+    .where({ org_id: orgId, team_id: teamId })
+    .whereNull('deleted_at')
+    .orderBy('name')
+    .select('id', 'name')) as { id: string; name: string }[];
+  if (owned.length) {
+    throw conflict(
+      `team "${before.name}" owns service accounts (${owned.map((s) => `"${s.name}"`).join(', ')}); delete them before the team`,
+      { serviceAccounts: owned },
+    );
+  }
   const members = await tx.trx('team_members').where({ team_id: teamId }).count<{ n: number }>({ n: '*' }).first();
+  const roleGroups = (await tx.trx('role_groups').where({ org_id: orgId, team_id: teamId }).delete().returning(['id', 'source', 'group_name', 'team_role'])) as {
+    id: string;
+    source: string;
+    group_name: string;
+    team_role: string;
+  }[];
+  for (const g of roleGroups) {
+    await audit(tx, { orgId, action: 'role_group.delete', targetType: 'role_group', targetId: g.id, before: { source: g.source, groupName: g.group_name, teamId, teamRole: g.team_role, reason: 'team deleted' } });
+  }
   await touchMembers(tx, orgId, { teamId });
   await tx.trx('teams').where({ id: teamId }).delete();
-  await audit(tx, { orgId, action: 'team.delete', targetType: 'team', targetId: teamId, before: { ...teamSnapshot(before), members: Number(members?.n ?? 0) } });
+  await audit(tx, { orgId, action: 'team.delete', targetType: 'team', targetId: teamId, before: { ...teamSnapshot(before), members: Number(members?.n ?? 0), roleGroups: roleGroups.length } });
 }
 
 async function touchTeam(tx: Tx, teamId: string): Promise<void> {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { loadConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
-import { runInTransaction } from '../../src/domain/context.ts';
+import { runInTransaction, type Actor } from '../../src/domain/context.ts';
 import { createApiKey } from '../../src/domain/service-accounts.ts';
 import { addTeamMember } from '../../src/domain/teams.ts';
 import type { TeamRole } from '../../src/domain/types.ts';
@@ -66,11 +66,14 @@ export async function makeSession(h: Harness, accountOrRecordId: string): Promis
   const accountId = isAccount ? accountOrRecordId : await accountFor(h.t.db, accountOrRecordId);
   const sid = randomBytes(16).toString('base64url');
   const csrf = randomBytes(24).toString('base64url');
-  const expires = new Date(Date.now() + 3600_000);
+  // Signed in now (the app's clock): the store measures the idle timeout and the absolute
+  // lifetime from here (src/sso/session/store.ts).
+  const signedInAt = h.deps.now?.() ?? new Date();
+  const expires = new Date(signedInAt.getTime() + 3600_000);
   await h.t.db('sessions').insert({
     sid,
     account_id: accountId,
-    data: JSON.stringify({ cookie: { originalMaxAge: 3600_000, expires: expires.toISOString(), httpOnly: true, path: '/', sameSite: 'lax' }, accountId, authMethod: 'oidc', csrfToken: csrf }),
+    data: JSON.stringify({ cookie: { originalMaxAge: 3600_000, expires: expires.toISOString(), httpOnly: true, path: '/', sameSite: 'lax' }, accountId, authMethod: 'oidc', csrfToken: csrf, signedInAt: signedInAt.toISOString() }),
     expires_at: expires,
   });
   return { accountId, cookie: `orgbridge.sid=${signedSid(sid)}`, csrf, sid };
@@ -104,6 +107,12 @@ export async function call(h: Harness, who: Who, method: string, path: string, b
   return { status: res.status, body: parsed, text, headers: res.headers };
 }
 
+/** The account behind a member record, as the actor of a command it runs (e.g. creating an admin key). */
+export async function actorOf(db: Harness['t']['db'], recordId: string): Promise<Actor> {
+  const accountId = await accountFor(db, recordId);
+  return { type: 'user', id: accountId, label: accountId };
+}
+
 /**
  * The cast of every test: one organization with two teams and a person in each role the
  * seed tables name, a system admin who is no member, and someone from another organization.
@@ -128,8 +137,9 @@ export async function makeCast(h: Harness) {
   const sysAdmin = (await makeMember(db, other.id, { userName: 'sam', email: 'sam@ops.example' })).user;
   await db('accounts').where({ id: await accountFor(db, sysAdmin.id) }).update({ system_admin: true });
   const outsider = (await makeMember(db, other.id, { userName: 'olga', email: 'olga@other.example', orgRole: 'admin' })).user;
-  const { key: adminKey } = await runInTransaction(db, testActor, (tx) => createApiKey(tx, org.id, { admin: true }, 'automation'));
-  const { key: otherKey } = await runInTransaction(db, testActor, (tx) => createApiKey(tx, other.id, { admin: true }, 'other automation'));
+  // An admin key is made by an admin of its organization and lives as long as their admin power.
+  const { key: adminKey } = await runInTransaction(db, await actorOf(db, admin.id), (tx) => createApiKey(tx, org.id, { admin: true }, 'automation'));
+  const { key: otherKey } = await runInTransaction(db, await actorOf(db, outsider.id), (tx) => createApiKey(tx, other.id, { admin: true }, 'other automation'));
   const as = {
     admin: await makeSession(h, admin.id),
     teamAdmin: await makeSession(h, teamAdmin.id),

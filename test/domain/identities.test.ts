@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { runInTransaction } from '../../src/domain/context.ts';
 import { activeUsersOverTime, recordActivity } from '../../src/domain/activity.ts';
 import { createAccount } from '../../src/domain/accounts.ts';
 import { findAccountByExternalIdentity, linkExternalIdentity, unlinkExternalIdentity } from '../../src/domain/external-identities.ts';
@@ -12,7 +13,7 @@ import { hashSecret } from '../../src/lib/secrets.ts';
 import { claimFirstSystemAdmin, setSystemAdmin } from '../../src/domain/system-admins.ts';
 import { addTeamMembers } from '../../src/domain/teams.ts';
 import { useTestDb } from '../support/db.ts';
-import { auditRows, makeMember, makeOrg, makeTeam } from '../support/factories.ts';
+import { accountFor, auditRows, makeMember, makeOrg, makeTeam } from '../support/factories.ts';
 
 const t = useTestDb();
 const run = t.run;
@@ -195,7 +196,9 @@ describe('credential last use', () => {
   it('is written at most once a minute per SCIM token or API key, not on every request', async () => {
     const org = await makeOrg(t.db);
     const { token, info } = await run((tx) => createScimToken(tx, org.id, 'throttle'));
-    const { id, key } = await run((tx) => createApiKey(tx, org.id, { admin: true }));
+    // An admin key is made by an admin of the organization (it lives as long as their power).
+    const admin = await accountFor(t.db, (await makeMember(t.db, org.id, { orgRole: 'admin' })).user.id);
+    const { id, key } = await runInTransaction(t.db, { type: 'user', id: admin, label: 'admin' }, (tx) => createApiKey(tx, org.id, { admin: true }));
     await authenticateScimToken(t.db, token);
     await authenticateApiKey(t.db, key);
     const stamp = new Date('2020-01-01T00:00:00Z');

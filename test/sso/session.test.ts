@@ -44,7 +44,9 @@ describe('server-side sessions', () => {
     expect(res.status).toBe(200);
     const row = await tdb.db('sessions').where({ account_id: accountId }).first();
     expect(row.data.accountId).toBe(accountId);
-    expect(new Date(row.expires_at).getTime()).toBeGreaterThan(Date.now() + 11 * 3600_000);
+    // The idle timeout (SESSION_IDLE_MINUTES, 60 by default) from the last request.
+    expect(new Date(row.expires_at).getTime()).toBeGreaterThan(Date.now() + 50 * 60_000);
+    expect(new Date(row.expires_at).getTime()).toBeLessThanOrEqual(Date.now() + 60 * 60_000);
   });
 
   test('ending a person\'s sessions signs them out everywhere', async () => {
@@ -95,13 +97,19 @@ describe('server-side sessions', () => {
 
 describe('the session store', () => {
   test('a save from a request in flight does not bring back a session that was ended', async () => {
-    const { KnexSessionStore } = await import('../../src/sso/session/store.ts');
+    const { KnexSessionStore, markSignedIn } = await import('../../src/sso/session/store.ts');
     const store = new KnexSessionStore(tdb.db, 3600_000);
     const cookie = { originalMaxAge: 3600_000, expires: new Date(Date.now() + 3600_000) } as never;
-    const save = (sid: string, data: Record<string, unknown>) =>
-      new Promise<void>((resolve, reject) => store.set(sid, { cookie, ...data } as never, (err) => (err ? reject(err) : resolve())));
+    const saveAs = (sid: string, sess: Record<string, unknown>) =>
+      new Promise<void>((resolve, reject) => store.set(sid, sess as never, (err) => (err ? reject(err) : resolve())));
+    const save = (sid: string, data: Record<string, unknown>) => saveAs(sid, { cookie, ...data });
     const signedInAt = new Date().toISOString();
+    // Unmarked, a signed-in session is never inserted; the one sign-in made is.
     await save('fresh-sid', { accountId, signedInAt });
+    expect(await tdb.db('sessions').where({ sid: 'fresh-sid' }).first()).toBeUndefined();
+    const fresh = { cookie, accountId, signedInAt };
+    markSignedIn(fresh);
+    await saveAs('fresh-sid', fresh);
     expect(await tdb.db('sessions').where({ sid: 'fresh-sid' }).first()).toBeTruthy();
     await endSessionsOfAccount(tdb.db, accountId);
     await save('fresh-sid', { accountId, signedInAt: new Date(Date.now() - 60_000).toISOString(), csrfToken: 'x' });

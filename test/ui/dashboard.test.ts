@@ -262,6 +262,22 @@ describe.skipIf(Boolean(skip))('organization dashboard in Chromium', () => {
     expect((await h.t.db('scim_tokens').where({ id: stored.id }).first()).revoked_at).not.toBeNull();
   });
 
+  it('an admin creates an admin API key that expires; the list shows when, and its last use', async () => {
+    await page.goto(url('/settings/tokens'));
+    await page.locator('#apikeys-label').fill('Nightly sync');
+    await page.locator('#apikeys-expiry').selectOption('30');
+    await page.getByRole('button', { name: 'Create API key', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'New API key' });
+    expect(await dialog.locator('#secret-value').inputValue()).toMatch(/^obkey_/);
+    await dialog.getByRole('button', { name: 'Done', exact: true }).click();
+    const stored = await h.t.db('api_keys').where({ org_id: c.org.id, label: 'Nightly sync' }).first();
+    expect(stored).toMatchObject({ kind: 'admin', revoked_at: null });
+    expect(stored.expires_at).not.toBeNull();
+    const row = page.locator('tr[data-label="Nightly sync"]');
+    await expect.poll(() => row.locator('td').nth(1).textContent()).not.toBe('Never');
+    expect(await row.locator('td').nth(2).textContent()).toBe('Never');
+  });
+
   it('an admin creates a team, claims a domain, sets the default team and the billing admin', async () => {
     await page.goto(url('/teams'));
     await page.getByRole('button', { name: 'Create team', exact: true }).click();

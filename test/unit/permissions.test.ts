@@ -376,12 +376,30 @@ describe('catalog', () => {
   });
 });
 
-describe('seats cap every role (SPEC §2)', () => {
+describe('seats cap Models work, not administration (SPEC §2; issue 14 item 1)', () => {
   const writes = PERMISSIONS.filter((p) => !READS.includes(p.id) && p.level !== 'system');
+  const productWrites = writes.filter((p) => p.modelsProduct);
+  const adminWrites = writes.filter((p) => !p.modelsProduct);
 
-  it.each(writes.map((p) => ({ id: p.id })))('viewer seat: org admin + team admin cannot $id', ({ id }) => {
+  it.each(productWrites.map((p) => ({ id: p.id })))('viewer seat: org admin + team admin cannot $id', ({ id }) => {
     const d = can(principal({ orgRole: 'admin', teamRole: 'admin', seat: 'viewer' }), id, mine);
     expect(d).toEqual({ allowed: false, reason: `viewer seat cannot write (${id})` });
+  });
+
+  // seeds/002: "the organization role controls administrative actions, the seat type
+  // controls what a user can do within Models and Weave".
+  it.each(adminWrites.flatMap((p) => (['viewer', 'none'] as const).map((seat) => ({ id: p.id, seat }))))(
+    '$seat seat: an org admin still holds $id',
+    ({ id, seat }) => {
+      expect(can(principal({ orgRole: 'admin', teamRole: 'admin', seat }), id, mine).allowed).toBe(true);
+      // Also in a team they are not in: organization admins administer every team.
+      expect(can(principal({ orgRole: 'admin', seat }), id, { orgId: ORG, teamId: 'elsewhere' }).allowed).toBe(true);
+    },
+  );
+
+  it('viewer seat: a team admin who is no organization admin does not administer the team', () => {
+    const d = can(principal({ orgRole: 'member', teamRole: 'admin', seat: 'viewer' }), 'team.members.add', mine);
+    expect(d).toEqual({ allowed: false, reason: 'viewer seat cannot write (team.members.add)' });
   });
 
   it('viewer seat still reads what the team role allows', () => {

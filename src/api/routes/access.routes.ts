@@ -50,15 +50,18 @@ export function accessRoutes(deps: AppDeps): Router {
         label: k.label,
         createdBy: k.created_by ?? null,
         createdAt: iso(k.created_at as Date),
+        expiresAt: iso(k.expires_at as Date | null),
         lastUsedAt: iso(k.last_used_at as Date | null),
         revokedAt: iso(k.revoked_at as Date | null),
       })),
     });
   });
   r.post('/api-keys', authorize('org.serviceAccounts.manage'), validate(s.apiKey), async (req, res) => {
-    const { label } = input(res, s.apiKey);
-    const { id, key } = await command(deps, res, (tx, o) => createApiKey(tx, o.id, { admin: true }, label));
-    res.status(201).location(`${req.baseUrl}/api-keys/${id}`).json({ id, label, key });
+    const { label, expiresAt: until } = input(res, s.apiKey);
+    const expiresAt = until ? new Date(until) : null;
+    const now = deps.now?.() ?? new Date();
+    const { id, key } = await command(deps, res, (tx, o) => createApiKey(tx, o.id, { admin: true }, label, { expiresAt, now }));
+    res.status(201).location(`${req.baseUrl}/api-keys/${id}`).json({ id, label, expiresAt: iso(expiresAt), key });
   });
   r.delete('/api-keys/:keyId', authorize('org.serviceAccounts.manage'), idParams('keyId'), async (req, res) => {
     await command(deps, res, (tx, o) => revokeApiKey(tx, o.id, String(req.params.keyId)));

@@ -38,4 +38,8 @@ export const roleGroup = z.union([
   z.object({ source: roleGroupSource, groupName, teamId: z.uuid(), teamRole: z.enum(['admin', 'member', 'view-only']) }).strict(),
 ]);
 
-export const apiKey = z.object({ label: z.string().trim().min(1).max(100) }).strict();
+// `expiresAt`: when the key stops working (ISO 8601 with an offset); absent or null: it
+// lives as long as its creator's admin power (src/domain/admin-keys.ts).
+export const apiKey = z
+  .object({ label: z.string().trim().min(1).max(100), expiresAt: z.iso.datetime({ offset: true }).nullable().optional() })
+  .strict();

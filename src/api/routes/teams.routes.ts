@@ -6,7 +6,7 @@ import type { AppDeps } from '../../http/deps.ts';
 import { command, idParams } from '../command.ts';
 import { UUID } from '../ids.ts';
 import { forbidden, notFound } from '../errors.ts';
-import { authorize, decide, orgScopeOf, requireMember, teamScope } from '../scope.ts';
+import { assertCan, authorize, decide, orgScopeOf, requireMember, teamScope } from '../scope.ts';
 import { input, validate } from '../validate.ts';
 import { iso, teamView } from '../views.ts';
 import * as s from './teams.schema.ts';
@@ -117,6 +117,9 @@ export function teamRoutes(deps: AppDeps): Router {
 
   r.post('/teams/:team/members', idParams('team'), authorize('team.members.add', teamScope), validate(s.addMember), async (req, res) => {
     const { user, role } = input(res, s.addMember);
+    // "Members may invite" lets members add people, as members (SPEC §1 team settings).
+    // Adding with any other role is assigning it: team.roles.assign, team admins' alone.
+    if (role !== 'member') assertCan(req, res, 'team.roles.assign', teamScope);
     const { org } = orgScopeOf(res);
     const teamId = String(req.params.team);
     await getTeam(deps.db, org.id, teamId);

@@ -34,11 +34,17 @@ export function can(principal: Principal, permission: PermissionId, scope: Scope
   // was revoked (roles are kept for reactivation, SPEC §1, but grant nothing meanwhile).
   if (m.status !== 'active') return deny(`organization membership is ${m.status}, not active`);
 
-  // Seats cap every role (SPEC §2; seeds/002 "Assign or update a user's access").
+  // Seats cap work in the Models product (SPEC §2; seeds/002 "Assign or update a user's
+  // access"). Organization administration — including an organization admin administering
+  // its teams — is the organization role's, never the seat's: seeds/002 "the organization
+  // role controls administrative actions, the seat type controls what a user can do within
+  // Models and Weave". Otherwise the sole admin who takes a viewer seat (or is given one by
+  // SCIM, an invitation's default or the seat overflow) could never act again (issue 14).
+  const administers = p.level === 'org' || (m.role === 'admin' && !p.modelsProduct);
   if (p.modelsProduct && m.modelsSeat === 'none') {
     return deny(`no Models seat: no access to Models, so no ${p.id}`);
   }
-  if (p.writes && m.modelsSeat !== 'full') {
+  if (p.writes && m.modelsSeat !== 'full' && !administers) {
     return deny(`${m.modelsSeat === 'viewer' ? 'viewer seat' : 'no seat'} cannot write (${p.id})`);
   }
   // seeds/002: an organization Viewer "only has read access to the organization and the

@@ -3,7 +3,7 @@ import type { Request, RequestHandler } from 'express';
 import session from 'express-session';
 import { ConfigError } from '../../config/env.ts';
 import type { AppDeps } from '../../http/deps.ts';
-import { KnexSessionStore } from './store.ts';
+import { KnexSessionStore, markSignedIn } from './store.ts';
 
 export const SESSION_COOKIE = 'orgbridge.sid';
 
@@ -42,16 +42,18 @@ function secretOf(deps: AppDeps): string {
 
 /**
  * express-session over the `sessions` table. Cookie: HttpOnly, SameSite=Lax, Secure
- * whenever PUBLIC_URL is https, lifetime SESSION_TTL_HOURS.
+ * whenever PUBLIC_URL is https, lifetime SESSION_TTL_HOURS. The store ends a session
+ * after SESSION_IDLE_MINUTES without a request, and SESSION_TTL_HOURS after sign-in.
  */
 export function sessionMiddleware(deps: AppDeps): RequestHandler {
   const existing = made.get(deps);
   if (existing) return existing;
   const ttlMs = deps.config.sessionTtlHours * 3600_000;
+  const idleMs = deps.config.sessionIdleMinutes * 60_000;
   const handler = session({
     name: SESSION_COOKIE,
     secret: secretOf(deps),
-    store: new KnexSessionStore(deps.db, ttlMs, deps.now),
+    store: new KnexSessionStore(deps.db, ttlMs, deps.now, idleMs),
     resave: false,
     saveUninitialized: false,
     rolling: false,
@@ -97,6 +99,8 @@ export async function establishSession(
     req.session.idToken = who.logout.idToken;
   }
   req.session.signedInAt = now.toISOString();
+  // The one save that may insert a signed-in session (store.ts markSignedIn).
+  markSignedIn(req.session);
   await promisify((cb) => req.session.save(cb));
 }
 

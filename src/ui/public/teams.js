@@ -159,10 +159,10 @@ export function TeamPage({ org, teamId, navigate }) {
       html`<form class="inline-form" onSubmit=${add}>
         <label for="add-member">Add a member of the organization</label>
         <input id="add-member" required placeholder="Email or username" value=${who} onInput=${(e) => setWho(e.currentTarget.value)} />
-        <label for="add-member-role" class="visually-hidden">Team role</label>
+        ${can.assignRoles && html`<label for="add-member-role" class="visually-hidden">Team role</label>
         <select id="add-member-role" value=${newRole} onChange=${(e) => setNewRole(e.currentTarget.value)}>
           ${Object.entries(TEAM_ROLE_LABEL).map(([v, l]) => html`<option value=${v} key=${v}>${l}</option>`)}
-        </select>
+        </select>`}
         <button type="submit" class="primary">Add</button>
       </form>`}
       <div class="table-wrap"><table>

@@ -8,9 +8,10 @@ import { html } from './html.js';
  * A list of revocable secrets (SCIM tokens, admin API keys): create with a label, see the
  * secret once in a copy dialog, revoke with confirmation.
  */
-function SecretList({ org, path, title, noun, secretField, intro }) {
+function SecretList({ org, path, title, noun, secretField, intro, expiry = false }) {
   const [items, setItems] = useState(null);
   const [label, setLabel] = useState('');
+  const [days, setDays] = useState('');
   const [created, setCreated] = useState(null);
   const [revoking, setRevoking] = useState(null);
   const { notice, setNotice, run } = useNotice();
@@ -20,7 +21,8 @@ function SecretList({ org, path, title, noun, secretField, intro }) {
   }, [org]);
   const create = async (e) => {
     e.preventDefault();
-    const r = await run(() => post(`/orgs/${org}/${path}`, { label }));
+    const body = expiry && days ? { label, expiresAt: new Date(Date.now() + Number(days) * 86_400_000).toISOString() } : { label };
+    const r = await run(() => post(`/orgs/${org}/${path}`, body));
     if (r.ok) {
       setLabel('');
       setCreated(r.value);
@@ -41,18 +43,27 @@ function SecretList({ org, path, title, noun, secretField, intro }) {
     <form class="inline-form" onSubmit=${create}>
       <label for=${`${id}-label`}>Label</label>
       <input id=${`${id}-label`} required maxlength="100" placeholder="e.g. Okta production" value=${label} onInput=${(e) => setLabel(e.currentTarget.value)} />
+      ${expiry && html`<label for=${`${id}-expiry`}>Expires</label>
+      <select id=${`${id}-expiry`} value=${days} onChange=${(e) => setDays(e.currentTarget.value)}>
+        <option value="">Never</option><option value="30">In 30 days</option><option value="90">In 90 days</option><option value="365">In a year</option>
+      </select>`}
       <button type="submit" class="primary">Create ${noun}</button>
     </form>
     <div class="table-wrap"><table>
       <caption class="visually-hidden">${title}</caption>
-      <thead><tr><th scope="col">Label</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">Status</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+      <thead><tr><th scope="col">Label</th><th scope="col">Created</th>${expiry && html`<th scope="col">Expires</th>`}<th scope="col">Last used</th><th scope="col">Status</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
       <tbody>
-        ${items && items.length === 0 && html`<tr><td colspan="5" class="muted">None yet.</td></tr>`}
+        ${items && items.length === 0 && html`<tr><td colspan=${expiry ? 6 : 5} class="muted">None yet.</td></tr>`}
         ${items && items.map((t) => html`<tr key=${t.id} data-label=${t.label}>
           <th scope="row">${t.label}</th>
           <td>${formatDateTime(t.createdAt)}</td>
+          ${expiry && html`<td>${t.expiresAt ? formatDateTime(t.expiresAt) : 'Never'}</td>`}
           <td>${t.lastUsedAt ? formatDateTime(t.lastUsedAt) : 'Never'}</td>
-          <td>${t.revokedAt ? html`<span class="badge badge-off">Revoked</span>` : html`<span class="badge badge-ok">Active</span>`}</td>
+          <td>${t.revokedAt
+            ? html`<span class="badge badge-off">Revoked</span>`
+            : t.expiresAt && Date.parse(t.expiresAt) <= Date.now()
+              ? html`<span class="badge badge-off">Expired</span>`
+              : html`<span class="badge badge-ok">Active</span>`}</td>
           <td class="actions">${!t.revokedAt && html`<button type="button" class="small danger" onClick=${() => setRevoking(t)}>Revoke</button>`}</td>
         </tr>`)}
       </tbody>
@@ -72,5 +83,5 @@ export const ScimTokens = ({ org }) =>
     intro="Your identity provider sends one of these as its bearer token to /scim/v2. Each sees only this organization." />`;
 
 export const ApiKeys = ({ org }) =>
-  html`<${SecretList} org=${org} path="api-keys" title="Admin API keys" noun="API key" secretField="key"
-    intro="For automation against /api/v1: a key acts as an organization admin of this organization only." />`;
+  html`<${SecretList} org=${org} path="api-keys" title="Admin API keys" noun="API key" secretField="key" expiry=${true}
+    intro="For automation against /api/v1: a key acts as an organization admin of this organization only, and only while you stay one." />`;

@@ -1,0 +1,41 @@
+import type { Conn } from '../db/connect.ts';
+import { audit } from './audit.ts';
+import type { Tx } from './context.ts';
+
+// Admin API keys act as an organization admin (principal.ts apiKeyPrincipal), so each one
+// borrows the admin power of the person who made it (`created_by`, their account; a key
+// made with another key inherits that key's creator). It must not outlive that power
+// (issue 14): the commands that take it away revoke the keys in the same transaction, and
+// every authentication checks it again (adminKeyCreatorActs), for whatever no command saw.
+
+/**
+ * Revokes the admin keys made by the account linked to this member record, in its
+ * organization, each with an audit row. Runs before the record changes (or goes).
+ */
+export async function revokeAdminKeysOfRecord(tx: Tx, orgId: string, recordId: string, reason: string): Promise<number> {
+  const record = await tx.trx('users').where({ id: recordId, org_id: orgId }).first<{ account_id: string | null } | undefined>('account_id');
+  if (!record?.account_id) return 0;
+  const ids = (await tx.trx('api_keys')
+    .where({ org_id: orgId, kind: 'admin', created_by: record.account_id })
+    .whereNull('revoked_at')
+    .update({ revoked_at: tx.trx.fn.now() })
+    .returning('id')) as { id: string }[];
+  for (const { id } of ids) {
+    await audit(tx, { orgId, action: 'api_key.revoke', targetType: 'api_key', targetId: id, after: { reason, createdBy: record.account_id } });
+  }
+  return ids.length;
+}
+
+/**
+ * Whether the creator of an admin key still holds admin power in the key's organization:
+ * an active admin record there, linked to the creator's account. A key without a creator
+ * (its account deleted) borrows no one's power and acts as no one.
+ */
+export async function adminKeyCreatorActs(conn: Conn, orgId: string, createdBy: string | null): Promise<boolean> {
+  if (!createdBy) return false;
+  const row = await conn('users as u')
+    .join('memberships as m', 'm.user_id', 'u.id')
+    .where({ 'u.org_id': orgId, 'u.account_id': createdBy, 'm.org_id': orgId, 'm.org_role': 'admin', 'm.status': 'active' })
+    .first('u.id');
+  return Boolean(row);
+}
