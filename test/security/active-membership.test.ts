@@ -3,7 +3,11 @@ import { apiRouter } from '../../src/api/index.ts';
 import { runInTransaction } from '../../src/domain/context.ts';
 import { createCustomRole } from '../../src/domain/custom-roles.ts';
 import { deactivateMember } from '../../src/domain/memberships.ts';
+import { createProject } from '../../src/domain/projects.ts';
+import { createRegistry } from '../../src/domain/registries.ts';
 import { createRoleGroup } from '../../src/domain/role-groups.ts';
+import { createServiceAccountKey } from '../../src/domain/service-account-keys.ts';
+import { createServiceAccount } from '../../src/domain/service-accounts.ts';
 import { createScimToken } from '../../src/domain/scim-tokens.ts';
 import { addTeamMember } from '../../src/domain/teams.ts';
 import { accountFor, makeMember, testActor } from '../support/factories.ts';
@@ -53,6 +57,10 @@ describe('organization routes need an active membership', () => {
     const role = await run((tx) => createCustomRole(tx, c.org.id, { name: 'Auditor', base: 'viewer', permissions: [] }, () => true));
     const group = await run((tx) => createRoleGroup(tx, c.org.id, 'ml-admins', { orgRole: 'admin' }, 'scim'));
     const { info: token } = await run((tx) => createScimToken(tx, c.org.id, 'idp'));
+    const project = await run((tx) => createProject(tx, c.org.id, { name: 'vision', teamId: c.teamA.id, visibility: 'restricted' }));
+    const registry = await run((tx) => createRegistry(tx, c.org.id, { name: 'prod-models' }));
+    const sa = await run((tx) => createServiceAccount(tx, c.org.id, { name: 'ci', teamId: c.teamA.id }));
+    const { info: saKey } = await run((tx) => createServiceAccountKey(tx, c.org.id, sa.id, { label: 'ci' }));
     const key = await db('api_keys').where({ org_id: c.org.id, kind: 'admin' }).first('id');
     const params: Record<string, string> = {
       org: c.org.slug,
@@ -64,6 +72,11 @@ describe('organization routes need an active membership', () => {
       roleId: role.id,
       invitationId: '00000000-0000-4000-8000-000000000000',
       domain: 'acme.example',
+      project: project.id,
+      registry: registry.id,
+      member: c.member.id,
+      account: sa.id,
+      key: saKey.id,
     };
 
     const routes = routesOf(apiRouter(h.deps).stack as unknown as Layer[]).filter((r) => r.path.startsWith('/orgs/:org'));
