@@ -1,3 +1,4 @@
+import { adminKeyCreatorActs } from '../admin-keys.ts';
 import type { Conn } from '../../db/connect.ts';
 import { hashSecret } from '../../lib/secrets.ts';
 import { isPermissionId, type HeldCustomRole, type PermissionId, type TeamMembership } from '../permissions/index.ts';
@@ -139,10 +140,18 @@ export async function loadSnapshot(conn: Conn, items: readonly DecisionRequest[]
   const keys = new Map<string, KeyHolder>();
   const digests = [...want.digests];
   if (digests.length) {
-    const rows = (await conn('api_keys').whereIn('token_hash', digests).whereNull('revoked_at').select('id', 'org_id', 'kind', 'user_id', 'token_hash')) as { id: string; org_id: string | null; kind: string; user_id: string | null; token_hash: string }[];
+    // The same keys authentication accepts: not revoked, not expired, and an admin key only
+    // while its creator still acts as an admin (admin-keys.ts; issue 14 item 2).
+    const rows = (await conn('api_keys')
+      .whereIn('token_hash', digests)
+      .whereNull('revoked_at')
+      .where((w) => w.whereNull('expires_at').orWhere('expires_at', '>', now))
+      .select('id', 'org_id', 'kind', 'user_id', 'token_hash', 'created_by')) as { id: string; org_id: string | null; kind: string; user_id: string | null; token_hash: string; created_by: string | null }[];
     for (const k of rows) {
       if (!k.org_id) continue;
-      if (k.kind === 'admin') keys.set(k.token_hash, { kind: 'admin', keyId: k.id, orgId: k.org_id });
+      if (k.kind === 'admin') {
+        if (await adminKeyCreatorActs(conn, k.org_id, k.created_by)) keys.set(k.token_hash, { kind: 'admin', keyId: k.id, orgId: k.org_id });
+      }
       else if (k.kind === 'user' && k.user_id) {
         keys.set(k.token_hash, { kind: 'person', keyId: k.id, orgId: k.org_id, recordId: k.user_id });
         want.members.add(k.user_id);
