@@ -185,6 +185,24 @@ describe('decision API: no stale allow', () => {
   });
 });
 
+describe('decision API: admin keys', () => {
+  it('an admin key is a principal only while authentication would accept it: not expired, its creator still an admin', async () => {
+    const { h, c } = x;
+    const secret = await platformCredential(h, c.org.slug);
+    const invite = { principal: { type: 'apiKey', key: c.as.adminKey.apiKey }, permission: 'org.users.invite', resource: { type: 'organization', id: c.org.id } };
+    expect(verdicts(await decisions(h, secret, [invite]))).toEqual(['allow']);
+    const key = await h.t.db('api_keys').where({ org_id: c.org.id, kind: 'admin', label: 'automation' }).first('id', 'created_by');
+    // Expired (set in the row: no command path leaves an expired key unrevoked otherwise).
+    await h.t.db('api_keys').where({ id: key.id }).update({ expires_at: new Date(Date.now() - 60_000) });
+    expect(verdicts(await decisions(h, secret, [invite]))).toEqual(['deny']);
+    await h.t.db('api_keys').where({ id: key.id }).update({ expires_at: null });
+    expect(verdicts(await decisions(h, secret, [invite]))).toEqual(['allow']);
+    // Its creator demoted behind the commands' back (direct SQL, so nothing revoked the key).
+    await h.t.db('memberships').where({ org_id: c.org.id, user_id: c.admin.id }).update({ org_role: 'member' });
+    expect(verdicts(await decisions(h, secret, [invite]))).toEqual(['deny']);
+  });
+});
+
 describe('decision API: service accounts', () => {
   it("logs in its team's projects and open ones only; attribution only to active members of its team", async () => {
     const { h, c, base } = x;
