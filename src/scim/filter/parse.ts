@@ -125,7 +125,7 @@ function prepare(input: string, limits: ParseLimits): { text: string; urns: stri
 // grammar refuses it; what it asks is whether one element matches both, which is
 // `attr[(valFilter) and subAttr op value]`. Rewritten so, on the literal-free text, with
 // the literals' order unchanged; an unquoted value is left as it is and refused by the grammar.
-const SUB_COMPARE = /\]\.([A-Za-z][\w-]*) (pr\b|(?:eq|ne|co|sw|ew|gt|lt|ge|le) (?:""|true\b|false\b|null\b|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?))/i;
+const SUB_COMPARE = /\]\.([A-Za-z][\w-]*) (pr\b|(?:eq|ne|co|sw|ew|gt|lt|ge|le) (?:""|true\b|false\b|null\b|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?))(?=$|[ )\]])/i;
 
 function foldValuePathSubAttr(text: string): string {
   let out = text;
