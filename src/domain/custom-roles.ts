@@ -10,6 +10,8 @@ export interface CustomRoleInput {
   description?: string;
   base: 'viewer' | 'member';
   permissions: string[];
+  /** The provisioning client's id for the role (SCIM externalId, RFC 7643 §3.1). */
+  externalId?: string | null;
 }
 
 /** Which permission ids a custom role may add; supplied by the permission catalog. */
@@ -43,6 +45,7 @@ export async function createCustomRole(tx: Tx, orgId: string, input: CustomRoleI
         description: input.description ?? '',
         base: input.base,
         permissions: JSON.stringify([...new Set(input.permissions)].sort()),
+        external_id: input.externalId ?? null,
       })
       .returning('*');
     const role = row as CustomRoleRow;
@@ -62,6 +65,7 @@ export async function updateCustomRole(tx: Tx, orgId: string, id: string, input:
   if (input.description !== undefined) patch.description = input.description;
   if (input.base !== undefined) patch.base = input.base;
   if (input.permissions !== undefined) patch.permissions = JSON.stringify([...new Set(input.permissions)].sort());
+  if (input.externalId !== undefined) patch.external_id = input.externalId;
   try {
     const [row] = await tx.trx('custom_roles').where({ id }).update({ ...patch, updated_at: tx.trx.fn.now() }).returning('*');
     const after = row as CustomRoleRow;

@@ -17,6 +17,8 @@ export interface EmailInput {
   value: string;
   type?: string | null;
   primary?: boolean;
+  /** RFC 7643 §2.4 `display`: a label for people, kept as given. */
+  display?: string | null;
 }
 
 export interface PersonInput {
@@ -59,10 +61,21 @@ export function identityKey(s: string): string {
   return s.normalize('NFKC').toLowerCase();
 }
 
+/** Whether a string has the shape of an email address (one @, something on both sides, no spaces). */
+export const isAddress = (s: string): boolean => /^[^\s@]+@[^\s@]+$/.test(s);
+
+/**
+ * The record's primary email, mirrored in users.email: what sign-in links by, what a
+ * managed domain links at creation and what syncs a managed account. RFC 7643 §4.1.2 only
+ * says an email SHOULD be an address, and IdPs and test suites send others
+ * ("emailName357"); those are stored in user_emails as given, but never become the
+ * primary email, so no sign-in, link or domain capture ever compares against one.
+ */
 function primaryEmail(p: Partial<PersonInput>): string | null | undefined {
   if (p.emails !== undefined) {
     const chosen = p.emails.find((e) => e.primary) ?? p.emails[0];
-    return chosen ? chosen.value : p.email ?? null;
+    if (!chosen) return p.email ?? null;
+    return isAddress(chosen.value) ? chosen.value : null;
   }
   return p.email;
 }
@@ -83,8 +96,9 @@ function checkPerson(p: Partial<PersonInput>): void {
   if (p.userName !== undefined && (typeof p.userName !== 'string' || !p.userName.trim())) {
     throw invalid('userName must be a non-empty string');
   }
-  const email = primaryEmail(p);
-  if (email && !/^[^\s@]+@[^\s@]+$/.test(email)) throw invalid(`"${email}" is not an email address`);
+  // An explicit email (the admin API, sign-in) must be an address; a SCIM emails list may
+  // hold other values (primaryEmail never picks one of those).
+  if (p.email && !isAddress(p.email)) throw invalid(`"${p.email}" is not an email address`);
 }
 
 /** The only unique attribute of a record: userName within its organization (never another organization's). */
@@ -103,10 +117,10 @@ async function writeEmails(tx: Tx, userId: string, emails: EmailInput[], fresh =
       seen.add(k);
       return true;
     })
-    .map((e, i) => [userId, e.value, e.type ?? null, e.primary ?? false, i]);
+    .map((e, i) => [userId, e.value, e.type ?? null, e.primary ?? false, i, e.display ?? null]);
   if (rows.length) {
     // Every create writes one; see insertUser for why this is SQL rather than a builder.
-    await sql(tx.trx, `insert into user_emails (user_id, value, type, "primary", position) values ${rows.map((_, i) => `(${placeholders(5, i * 5 + 1)})`).join(', ')}`, rows.flat());
+    await sql(tx.trx, `insert into user_emails (user_id, value, type, "primary", position, display) values ${rows.map((_, i) => `(${placeholders(6, i * 6 + 1)})`).join(', ')}`, rows.flat());
   }
 }
 

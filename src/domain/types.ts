@@ -137,6 +137,7 @@ export interface CustomRoleRow {
   description: string;
   base: 'viewer' | 'member';
   permissions: string[];
+  external_id: string | null;
   created_at: Date;
   updated_at: Date;
 }

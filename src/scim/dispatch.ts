@@ -3,6 +3,7 @@ import { invalidSyntax, methodNotAllowed, notFound, ScimError } from './errors.t
 import { handleBulk } from './bulk.ts';
 import type { ListSource } from './resources/list.ts';
 import { resourceType, resourceTypes, schema, schemas, serviceProviderConfig } from './resources/discovery.ts';
+import { rootSearch } from './resources/root-search.ts';
 import { createGroup, deleteGroup, getGroup, listGroups, patchGroup, replaceGroup } from './resources/groups/handlers.ts';
 import { createRole, deleteRole, getRole, listRoles, patchRole, replaceRole } from './resources/roles/handlers.ts';
 import { createUser, deleteUser, getUser, listUsers, patchUser, replaceUser } from './resources/users/handlers.ts';
@@ -37,6 +38,8 @@ const ROUTES: Route[] = [
   { pattern: /^\/Schemas\/?$/i, methods: { GET: (c) => schemas(c) } },
   { pattern: /^\/Schemas\/([^/]+)\/?$/i, methods: { GET: (c, _r, [id]) => schema(c, id!) } },
   { pattern: /^\/Bulk\/?$/i, methods: { POST: (c, r) => handleBulk(c, r, dispatch) } },
+  // RFC 7644 §3.4.3: a search at the root spans every resource type.
+  { pattern: /^\/\.search\/?$/i, methods: { POST: (c, r) => rootSearch(c, searchBody(r), [listUsers, listGroups, listRoles]) } },
   ...resource(listUsers, createUser, (c, r, [id]) => getUser(c, r, id!), (c, r, [id]) => replaceUser(c, r, id!), (c, r, [id]) => patchUser(c, r, id!), (c, r, [id]) => deleteUser(c, r, id!), 'Users'),
   ...resource(listGroups, createGroup, (c, r, [id]) => getGroup(c, r, id!), (c, r, [id]) => replaceGroup(c, r, id!), (c, r, [id]) => patchGroup(c, r, id!), (c, r, [id]) => deleteGroup(c, r, id!), 'Groups'),
   ...resource(listRoles, createRole, (c, r, [id]) => getRole(c, r, id!), (c, r, [id]) => replaceRole(c, r, id!), (c, r, [id]) => patchRole(c, r, id!), (c, r, [id]) => deleteRole(c, r, id!), 'Roles'),

@@ -1,6 +1,7 @@
 import { URN } from './constants.ts';
 import { invalidValue, mutability } from './errors.ts';
 import { attributesOf, findAttr, knownUrn, type AttributeDef, type ResourceTypeDef } from './schemas/index.ts';
+import { findSubAttr, refuseUnsupported } from './seed-dialect.ts';
 
 // Canonical values: keys spelled as the schema spells them, types checked, IdP
 // spellings of scalars normalised. Used for POST/PUT bodies and PATCH values alike.
@@ -51,7 +52,7 @@ function complexValue(def: AttributeDef, v: unknown, name: string, o: CanonOptio
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v)) {
     assertSafeKey(k, name);
-    const sub = findAttr(def.subAttributes, k);
+    const sub = findSubAttr(def, k);
     if (!sub) throw invalidValue(`${name} has no sub-attribute "${k}"`);
     if (sub.mutability === 'readOnly') {
       if (o.readOnly === 'ignore' || def.mutability === 'readOnly') continue;
@@ -121,7 +122,10 @@ export function canonResource(rt: ResourceTypeDef, input: unknown, o: CanonResou
         }
       }
     }
-    if (!def) throw invalidValue(`${o.context}: unknown attribute "${ext ? `${ext}:` : ''}${key}"`);
+    if (!def) {
+      refuseUnsupported(attrName!);
+      throw invalidValue(`${o.context}: unknown attribute "${ext ? `${ext}:` : ''}${key}"`);
+    }
     const target = ext ? ((out[ext] ??= {}) as Record<string, unknown>) : out;
     if (def.mutability === 'readOnly') {
       if (o.readOnly === 'ignore') return;
@@ -154,6 +158,9 @@ export function canonResource(rt: ResourceTypeDef, input: unknown, o: CanonResou
         if (!isObject(v)) throw invalidValue(`${o.context}: ${k} must be an object`);
         for (const [kk, vv] of Object.entries(v)) {
           assertSafeKey(kk, o.context);
+          // A whole extension object as a PATCH value may carry its own "schemas" (clients
+          // send the extension as they would a resource); it names, it is not an attribute.
+          if (kk.toLowerCase() === 'schemas') continue;
           put(urn, kk, vv);
         }
         continue;

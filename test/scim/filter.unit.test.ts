@@ -34,6 +34,17 @@ const USER_CASES: [string, string, unknown[]][] = [
     "exists (select 1 from user_emails e where e.user_id = u.id and (lower(e.type) = lower(?) and e.value_key like ? escape '\\'))",
     ['work', '%@example.com%'],
   ],
+  // Entra ID: a value path followed by a sub-attribute comparison, on one element.
+  [
+    'emails[type eq "work"].value eq "User@Contoso.com"',
+    'exists (select 1 from user_emails e where e.user_id = u.id and (lower(e.type) = lower(?) and e.value_key = lower(normalize(?, NFKC))))',
+    ['work', 'User@Contoso.com'],
+  ],
+  [
+    'emails[type eq "work" or primary eq true].display pr',
+    "exists (select 1 from user_emails e where e.user_id = u.id and ((lower(e.type) = lower(?) or e.\"primary\" = ?) and (e.display is not null and e.display <> '')))",
+    ['work', true],
+  ],
   ['meta.lastModified gt "2011-05-13T04:42:34Z"', 'greatest(m.updated_at, u.updated_at) > ?::timestamptz', ['2011-05-13T04:42:34.000Z']],
   ['meta.created le "2011-05-13T04:42:34Z"', 'm.created_at <= ?::timestamptz', ['2011-05-13T04:42:34.000Z']],
   ['id eq "2819c223-7f76-453a-919d-413861904646"', 'u.id = ?', ['2819c223-7f76-453a-919d-413861904646']],
@@ -83,6 +94,8 @@ describe('filters refused with invalidFilter', () => {
     ['nosuch eq "a"', 'unknown attribute'],
     ['password eq "a"', 'known but not filterable'],
     ['emails[nosub eq "a"]', 'unknown sub-attribute'],
+    ['emails[type eq "work"].value eq work', 'cannot be parsed'],
+    ['emails[type eq "work"].value eq "a".primary eq true', 'cannot be parsed'],
     ['title[value eq "a"]', 'value path on a single-valued attribute'],
     ['active gt true', 'ordering on a boolean'],
     ['active eq "yes"', 'not a boolean'],

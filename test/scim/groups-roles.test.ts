@@ -159,18 +159,25 @@ describe('groups', () => {
 
 describe('roles', () => {
   it('creates, reads, patches, replaces and deletes a custom role', async () => {
-    const perms = [...CUSTOMIZABLE_PERMISSIONS].slice(0, 2);
-    const r = await c.call('POST', '/scim/v2/Roles', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Role'], name: 'Sample custom role', description: 'A sample', inheritedFrom: 'member', permissions: [{ name: perms[0] }] });
+    // Two permissions neither base role holds: they come back as added (isInherited false),
+    // next to the member role's own (isInherited true), under the seed's names.
+    expect(CUSTOMIZABLE_PERMISSIONS.has('projects.delete')).toBe(true);
+    const r = await c.call('POST', '/scim/v2/Roles', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Role'], name: 'Sample custom role', description: 'A sample', inheritedFrom: 'member', permissions: [{ name: 'projects.delete' }] });
     expect(r.status).toBe(201);
-    expect(r.body).toMatchObject({ name: 'Sample custom role', inheritedFrom: 'member', permissions: [{ name: perms[0], isInherited: false }] });
+    const added = (b: { permissions: { name: string; isInherited: boolean }[] }) => b.permissions.filter((x) => !x.isInherited).map((x) => x.name).sort();
+    expect(r.body).toMatchObject({ name: 'Sample custom role', inheritedFrom: 'member' });
+    expect(added(r.body)).toEqual(['project:delete']);
+    expect(r.body.permissions).toContainEqual({ name: 'run:read', description: expect.any(String), isInherited: true });
     const id = r.body.id;
-    const p = await c.call('PATCH', `/scim/v2/Roles/${id}`, patch({ op: 'add', path: 'permissions', value: [{ name: perms[1] }] }));
+    const p = await c.call('PATCH', `/scim/v2/Roles/${id}`, patch({ op: 'add', path: 'permissions', value: [{ name: 'experiments.stop' }] }));
     expect(p.status).toBe(200);
-    expect(p.body.permissions.map((x: { name: string }) => x.name).sort()).toEqual([...perms].sort());
+    expect(added(p.body)).toEqual(['project:delete', 'run:stop']);
+    expect((await c.db('custom_roles').where({ id }).first()).permissions).toEqual(['experiments.stop', 'projects.delete']);
     const bad = await c.call('PATCH', `/scim/v2/Roles/${id}`, patch({ op: 'add', path: 'permissions', value: [{ name: 'no.such.permission' }] }));
     expect([bad.status, bad.body.scimType]).toEqual([400, 'invalidValue']);
     const put = await c.call('PUT', `/scim/v2/Roles/${id}`, { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Role'], name: 'Renamed', inheritedFrom: 'viewer', permissions: [] });
-    expect(put.body).toMatchObject({ name: 'Renamed', inheritedFrom: 'viewer', permissions: [] });
+    expect(put.body).toMatchObject({ name: 'Renamed', inheritedFrom: 'viewer' });
+    expect(added(put.body)).toEqual([]);
     const list = await c.call('GET', `/scim/v2/Roles?filter=${encodeURIComponent('name eq "renamed"')}`);
     expect(list.body.totalResults).toBe(1);
     expect((await c.call('DELETE', `/scim/v2/Roles/${id}`)).status).toBe(204);

@@ -42,7 +42,9 @@ const FIXTURES: Fixture[] = [
   { name: 'remove sub-attribute of filtered values', ops: [{ op: 'remove', path: 'emails[type eq "home"].type' }], target: (s) => ({ ...s, emails: [s.emails[0], { value: 'babs@jensen.org' }] }) },
   { name: 'add to a multi-valued attribute (dedupe, one primary)', ops: [{ op: 'add', path: 'emails', value: [{ value: 'BJENSEN@example.com', type: 'work' }, { value: 'x@y.z', primary: true }] }], target: (s) => ({ ...s, emails: [{ value: 'BJENSEN@example.com', type: 'work', primary: false }, s.emails[1], { value: 'x@y.z', primary: true }] }) },
   { name: 'replace a multi-valued attribute wholesale', ops: [{ op: 'replace', path: 'emails', value: [{ value: 'only@x.y' }] }], target: (s) => ({ ...s, emails: [{ value: 'only@x.y' }] }) },
-  { name: 'remove an attribute', ops: [{ op: 'remove', path: 'emails' }], target: (s) => { const { emails: _e, ...rest } = s; return rest; } },
+  // RFC 7644 §3.5.2.2: all values removed; an empty list persists as such (absent would mean unchanged).
+  { name: 'remove an attribute', ops: [{ op: 'remove', path: 'emails' }], target: (s) => ({ ...s, emails: [] }) },
+  { name: 'remove a single-valued attribute', ops: [{ op: 'remove', path: 'name' }], target: (s) => { const { name: _n, ...rest } = s; return rest; } },
   { name: 'path-less add with dotted and URN-qualified keys (Entra)', ops: [{ op: 'Add', value: { 'name.middleName': 'M', [`${E}:department`]: 'R&D', [`${E}:employeeNumber`]: '42' } }], target: (s) => ({ ...s, name: { ...s.name, middleName: 'M' }, [E]: { department: 'R&D', employeeNumber: '42' } }) },
   { name: 'extension URN path', ops: [{ op: 'add', path: `${E}:costCenter`, value: 'CC1' }], target: (s) => ({ ...s, [E]: { costCenter: 'CC1' } }) },
   { name: 'whole-extension path', ops: [{ op: 'replace', path: E, value: { division: 'D' } }], target: (s) => ({ ...s, [E]: { division: 'D' } }) },

@@ -105,6 +105,7 @@ const PROSE_TEAM_ROWS = `
 | ------------------------------------- | --------- | ------------------ | ---------- |
 | Assign or update a team member's role |           |                    | X          |
 | Set and edit a project's visibility   |           | X (owner only)     | X          |
+| Delete projects                       |           |                    | X          |
 `;
 
 // Organization roles, from seeds/001 ("As an admin, you can invite, remove, and change a user's
@@ -161,6 +162,7 @@ const ID_OF_LABEL: Readonly<Record<string, PermissionId>> = {
   'Delete aliases': 'artifacts.aliases.delete',
   'Download artifact': 'artifacts.download',
   "Set and edit a project's visibility": 'projects.visibility.edit',
+  'Delete projects': 'projects.delete',
   'Configure system settings': 'system.settings.configure',
   'Create/delete teams': 'system.teams.manage',
   'View activity dashboard': 'system.activity.view',

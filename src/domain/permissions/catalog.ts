@@ -243,6 +243,12 @@ export const PERMISSIONS = [
     writes: true, source: 'seeds/001 Limit visibility to specific projects',
     ownRule: 'set the visibility only of projects they own',
   }),
+  // seeds/000 and 001, Admin role: "full deletion permissions. This includes ... deleting
+  // runs, projects, artifacts, and sweeps"; members may delete only runs they created. The
+  // seed product's custom roles name it `project:delete` (seed-names.ts).
+  product('projects.delete', 'projects', 'Delete projects', ['deny', 'deny', 'allow'], {
+    writes: true, source: 'seeds/000 Team roles (Admin: "full deletion permissions")',
+  }),
 
   // --- Organization administration (seeds/001, 002, 004; SPEC §2, §6) -----------------
   // seeds/002: "An organization member can't invite other users or manage existing users";

@@ -1,5 +1,6 @@
 import { invalidFilter } from '../errors.ts';
 import type { AttributeDef } from '../schemas/index.ts';
+import { canonicalSubName } from '../seed-dialect.ts';
 import type { FilterNode, FilterValue } from './ast.ts';
 
 // Evaluates a PATCH value filter ("emails[type eq \"work\"]") against one element of a
@@ -45,7 +46,8 @@ function compare(actual: unknown, op: string, expected: FilterValue, exact: bool
 /** Builds a predicate over elements whose sub-attributes are described by `subs`. */
 export function elementPredicate(node: FilterNode, subs: readonly AttributeDef[], name: string): (el: Record<string, unknown>) => boolean {
   const def = (attr: string) => {
-    const d = subs.find((s) => s.name.toLowerCase() === attr.toLowerCase());
+    const want = canonicalSubName(name, attr).toLowerCase();
+    const d = subs.find((s) => s.name.toLowerCase() === want);
     if (!d) throw invalidFilter(`${name} has no sub-attribute "${attr}"`);
     return d;
   };

@@ -116,7 +116,34 @@ function prepare(input: string, limits: ParseLimits): { text: string; urns: stri
     i = j;
   }
   if (maxDepth > limits.maxDepth) throw invalidFilter(`filter nests deeper than ${limits.maxDepth} levels`);
-  return { text: parts.join('').trim(), urns, literals };
+  return { text: foldValuePathSubAttr(parts.join('').trim()), urns, literals };
+}
+
+// `attr[valFilter].subAttr op value` (and `… pr`): Entra ID matches users on email with
+// `emails[type eq "work"].value eq "user@contoso.com"`. RFC 7644 §3.4.2.2's filter ABNF
+// has no such form (only PATCH paths take `valuePath "." subAttr`, §3.5.2) and the
+// grammar refuses it; what it asks is whether one element matches both, which is
+// `attr[(valFilter) and subAttr op value]`. Rewritten so, on the literal-free text, with
+// the literals' order unchanged; an unquoted value is left as it is and refused by the grammar.
+const SUB_COMPARE = /\]\.([A-Za-z][\w-]*) (pr\b|(?:eq|ne|co|sw|ew|gt|lt|ge|le) (?:""|true\b|false\b|null\b|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?))(?=$|[ )\]])/i;
+
+function foldValuePathSubAttr(text: string): string {
+  let out = text;
+  for (let m = SUB_COMPARE.exec(out); m; m = SUB_COMPARE.exec(out)) {
+    const close = m.index;
+    let depth = 0;
+    let open = -1;
+    for (let i = close - 1; i >= 0; i--) {
+      if (out[i] === ']') depth++;
+      else if (out[i] === '[') {
+        if (depth === 0) { open = i; break; }
+        depth--;
+      }
+    }
+    if (open < 0) throw invalidFilter('unbalanced ] in filter');
+    out = `${out.slice(0, open + 1)}(${out.slice(open + 1, close)}) and ${m[1]} ${m[2]}]${out.slice(close + m[0].length)}`;
+  }
+  return out;
 }
 
 const text = (s: string, n: RawNode) => s.slice(n.start, n.start + n.length);

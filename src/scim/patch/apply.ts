@@ -1,6 +1,7 @@
 import { mutability, noTarget } from '../errors.ts';
 import type { FilterNode } from '../filter/ast.ts';
 import { elementPredicate } from '../filter/evaluate.ts';
+import { findSubAttr } from '../seed-dialect.ts';
 import { attributesOf, findAttr, type AttributeDef, type ResourceTypeDef } from '../schemas/index.ts';
 import type { PatchOp } from './normalise.ts';
 import type { PatchPath } from './path.ts';
@@ -21,12 +22,20 @@ function container(resource: Obj, ext: string | null, create: boolean): Obj | un
   return resource[ext] as Obj;
 }
 
+/**
+ * Two elements are the same when their `value` is; elements without one (a custom role's
+ * permissions: `{name, isInherited}`) are the same when their `name` is, so a seed-style
+ * `remove` of `[{"name": "project:update"}]` finds the element GET showed with more keys.
+ */
 function sameElement(def: AttributeDef, a: unknown, b: unknown): boolean {
-  if (isObject(a) && isObject(b) && 'value' in a && 'value' in b) {
-    const exact = findAttr(def.subAttributes, 'value')?.caseExact ?? false;
-    const x = a.value;
-    const y = b.value;
-    return typeof x === 'string' && typeof y === 'string' && !exact ? x.toLowerCase() === y.toLowerCase() : x === y;
+  for (const key of ['value', 'name', 'team']) {
+    if (isObject(a) && isObject(b) && key in a && key in b) {
+      const exact = findAttr(def.subAttributes, key)?.caseExact ?? false;
+      const x = a[key];
+      const y = b[key];
+      return typeof x === 'string' && typeof y === 'string' && !exact ? x.toLowerCase() === y.toLowerCase() : x === y;
+    }
+    if (isObject(a) && isObject(b) && (key in a || key in b) && findAttr(def.subAttributes, key)) return false;
   }
   return JSON.stringify(a) === JSON.stringify(b);
 }
@@ -75,7 +84,7 @@ function equalities(node: FilterNode, def: AttributeDef): Obj | undefined {
     return l && r ? { ...l, ...r } : undefined;
   }
   if (node.kind === 'compare' && node.op === 'eq' && !node.path.sub && !node.path.urn) {
-    const sub = findAttr(def.subAttributes, node.path.attr);
+    const sub = findSubAttr(def, node.path.attr);
     return sub ? { [sub.name]: node.value } : undefined;
   }
   return undefined;
@@ -128,6 +137,8 @@ function applyOne(rt: ResourceTypeDef, resource: Obj, o: PatchOp): void {
   if (!path || !path.attr) {
     if (o.op === 'remove') {
       // remove with a bare extension URN: drop the whole extension
+      const kept = path ? attributesOf(rt, path.ext).find((a) => a.alwaysValued) : undefined;
+      if (kept) throw mutability(`${path!.ext} cannot be removed: ${kept.name} always has a value; replace it instead`);
       if (path) delete resource[path.ext!];
       return;
     }
@@ -161,10 +172,15 @@ function applyOne(rt: ResourceTypeDef, resource: Obj, o: PatchOp): void {
   }
   if (o.op === 'remove') {
     if (def.required) throw mutability(`${def.name} is required; it cannot be removed`);
+    if (def.alwaysValued) throw mutability(`${def.name} always has a value; it cannot be removed, replace it instead`);
     if (o.value !== undefined && def.multiValued) {
       const drop = o.value as unknown[];
       const list = Array.isArray(target[def.name]) ? (target[def.name] as unknown[]) : [];
       target[def.name] = list.filter((el) => !drop.some((d) => sameElement(def, el, d)));
+    } else if (def.multiValued) {
+      // "All values are removed" (RFC 7644 §3.5.2.2): an empty list, which persists as
+      // such (teamRoles: out of every team), where an absent key would mean "unchanged".
+      target[def.name] = [];
     } else delete target[def.name];
     return;
   }

@@ -2,6 +2,7 @@ import { URN } from '../constants.ts';
 import { invalidSyntax, invalidValue, mutability, noTarget, payloadTooLarge } from '../errors.ts';
 import type { ParseLimits } from '../filter/parse.ts';
 import type { ResourceTypeDef } from '../schemas/index.ts';
+import { seedOpOf } from '../seed-dialect.ts';
 import { canonResource, canonSubValue, canonValue } from '../values.ts';
 import { parsePatchPath, type PatchPath } from './path.ts';
 
@@ -40,7 +41,7 @@ function normaliseOp(raw: unknown, i: number, rt: ResourceTypeDef, resourceId: s
   const op = typeof raw.op === 'string' ? raw.op.toLowerCase() : undefined;
   if (op !== 'add' && op !== 'replace' && op !== 'remove') throw invalidSyntax(`${where}: op must be add, replace or remove`);
   const path = raw.path === undefined || raw.path === null || raw.path === '' ? undefined : parsePatchPath(rt, raw.path, limits);
-  const out: PatchOp = { op };
+  const out: PatchOp = { op: op === 'remove' || path?.filter || path?.sub ? op : seedOpOf(op, path?.attr, raw.value) };
   if (path) out.path = path;
 
   if (op === 'remove') {

@@ -1,7 +1,8 @@
 import { invalidPath } from '../errors.ts';
 import type { FilterNode } from '../filter/ast.ts';
 import { parseFilter, type ParseLimits } from '../filter/parse.ts';
-import { findAttr, knownUrn, resolveAttribute, splitAttrPath, type AttributeDef, type ResourceTypeDef } from '../schemas/index.ts';
+import { knownUrn, resolveAttribute, splitAttrPath, type AttributeDef, type ResourceTypeDef } from '../schemas/index.ts';
+import { findSubAttr, refuseUnsupported } from '../seed-dialect.ts';
 import { assertSafeKey, SEED_ALIASES } from '../values.ts';
 
 // PATCH paths (RFC 7644 §3.5.2): attrPath, attrPath[valFilter], attrPath[valFilter].subAttr,
@@ -60,11 +61,14 @@ export function parsePatchPath(rt: ResourceTypeDef, raw: unknown, limits: ParseL
   if (!/^[A-Za-z$][\w$-]*$/.test(p.attr)) throw invalidPath(`"${text}" is not a valid path`);
   if (p.sub !== undefined && (filter || tail !== undefined)) throw invalidPath(`"${text}" is not a valid path`);
   const r = resolveAttribute(rt, { ...(p.urn !== undefined ? { urn: p.urn } : {}), attr: p.attr });
-  if (!r) throw invalidPath(`unknown attribute in path "${text}"`);
+  if (!r) {
+    refuseUnsupported(p.attr);
+    throw invalidPath(`unknown attribute in path "${text}"`);
+  }
   const out: PatchPath = { text, ext: r.ext, attr: r.attr };
   const subName = p.sub ?? tail;
   if (subName !== undefined) {
-    const sub = findAttr(r.attr.subAttributes, subName);
+    const sub = findSubAttr(r.attr, subName);
     if (!sub) throw invalidPath(`${r.attr.name} has no sub-attribute "${subName}"`);
     out.sub = sub;
   }

@@ -7,9 +7,9 @@ export const orgbridgeUserSchema: SchemaDef = {
   name: 'OrgbridgeUser',
   description: "The user's role, seats and team roles in this organization",
   attributes: [
-    str('organizationRole', { canonicalValues: ['admin', 'member', 'viewer'], description: 'Organization role; taking the last active admin away is refused (409).' }),
-    str('modelsSeat', { canonicalValues: ['full', 'viewer', 'none'], description: 'Models seat, within the seat license.' }),
-    str('weaveAccess', { canonicalValues: ['full', 'viewer', 'none'] }),
+    str('organizationRole', { canonicalValues: ['admin', 'member', 'viewer'], description: 'Organization role; taking the last active admin away is refused (409).', alwaysValued: true }),
+    str('modelsSeat', { canonicalValues: ['full', 'viewer', 'none'], description: 'Models seat, within the seat license.', alwaysValued: true }),
+    str('weaveAccess', { canonicalValues: ['full', 'viewer', 'none'], description: 'Weave access (the seed product calls it weaveRole).', alwaysValued: true }),
     multi(
       'teamRoles',
       [

@@ -19,6 +19,12 @@ export interface AttributeDef {
   canonicalValues?: string[];
   referenceTypes?: string[];
   subAttributes?: AttributeDef[];
+  /**
+   * Not an RFC 7643 characteristic (never in /Schemas): the attribute always has a value
+   * (a default applies on create), so PATCH `remove` of it is refused with `mutability`
+   * rather than answered 200 with nothing changed.
+   */
+  alwaysValued?: boolean;
 }
 
 export interface SchemaDef {
@@ -54,6 +60,7 @@ function attr(name: string, type: AttrType, o: Opts = {}, subAttributes?: Attrib
   if (o.canonicalValues) def.canonicalValues = o.canonicalValues;
   if (o.referenceTypes) def.referenceTypes = o.referenceTypes;
   if (subAttributes) def.subAttributes = subAttributes;
+  if (o.alwaysValued) def.alwaysValued = true;
   return def;
 }
 
@@ -65,9 +72,13 @@ export const ref = (name: string, referenceTypes: string[], o: Opts = {}) => att
 export const complex = (name: string, sub: AttributeDef[], o: Opts = {}) => attr(name, 'complex', o, sub);
 export const multi = (name: string, sub: AttributeDef[], o: Opts = {}) => attr(name, 'complex', { ...o, multiValued: true }, sub);
 
-/** The usual sub-attributes of a multi-valued attribute (RFC 7643 §2.4). */
-export const multiValuedSubs = (valueType: AttrType = 'string', types: string[] = ['work', 'home', 'other']): AttributeDef[] => [
-  attr('value', valueType),
+/**
+ * The usual sub-attributes of a multi-valued attribute (RFC 7643 §2.4). A `reference`
+ * value carries its referenceTypes (§7: required for every reference; photos are
+ * `["external"]`, §8.7.1): schema-driven clients build their models from /Schemas.
+ */
+export const multiValuedSubs = (valueType: AttrType = 'string', types: string[] = ['work', 'home', 'other'], referenceTypes?: string[]): AttributeDef[] => [
+  attr('value', valueType, referenceTypes ? { referenceTypes } : {}),
   str('display'),
   str('type', { canonicalValues: types }),
   bool('primary'),

@@ -1,7 +1,7 @@
 import type { Conn } from '../../../db/connect.ts';
 import { runInTransaction } from '../../../domain/context.ts';
 import { createCustomRole, deleteCustomRole, updateCustomRole } from '../../../domain/custom-roles.ts';
-import { CUSTOMIZABLE_PERMISSIONS, findPermission, type PermissionId } from '../../../domain/permissions/index.ts';
+import { CUSTOMIZABLE_PERMISSIONS, type PermissionId } from '../../../domain/permissions/index.ts';
 import type { CustomRoleRow } from '../../../domain/types.ts';
 import { URN } from '../../constants.ts';
 import { limitsForPatch, type ScimContext, type ScimRequest, type ScimResponse } from '../../core.ts';
@@ -15,6 +15,7 @@ import { COMMON_ATTRIBUTES, ROLE } from '../../schemas/index.ts';
 import { canonResource } from '../../values.ts';
 import { listResources, type ListSource } from '../list.ts';
 import { projectionOf, requireSchema } from '../request.ts';
+import { canonPermissionList, permissionIdOf, rolePermissions } from './permissions.ts';
 
 // /Roles: the organization's custom roles, as the seed product's SCIM API exposes them.
 
@@ -24,6 +25,7 @@ type RoleRecord = CustomRoleRow & { updated_us: string | number };
 const SELECT = 'cr.*, (extract(epoch from cr.updated_at) * 1000000)::bigint as updated_us';
 const COLUMNS: ColumnMap = {
   id: { kind: 'scalar', expr: 'cr.id', type: 'uuid' },
+  externalId: { kind: 'scalar', expr: 'cr.external_id', type: 'text', caseExact: true },
   name: { kind: 'scalar', expr: 'cr.name', type: 'text' },
   description: { kind: 'scalar', expr: 'cr.description', type: 'text' },
   inheritedFrom: { kind: 'scalar', expr: 'cr.base', type: 'text' },
@@ -38,10 +40,11 @@ function toScimRole(r: RoleRecord, baseUrl: string): Obj {
   return {
     schemas: [URN.role],
     id: r.id,
+    ...(r.external_id !== null ? { externalId: r.external_id } : {}),
     name: r.name,
-    description: r.description,
+    ...(r.description ? { description: r.description } : {}),
     inheritedFrom: r.base,
-    permissions: (r.permissions ?? []).map((p) => ({ name: p, description: findPermission(p)?.label ?? '', isInherited: false })),
+    permissions: rolePermissions(r.base, r.permissions ?? []),
     meta: {
       resourceType: 'Role',
       created: new Date(r.created_at).toISOString(),
@@ -61,12 +64,23 @@ function ok(req: ScimRequest, r: RoleRecord, baseUrl: string, status: number, ex
   return { status, headers: { ETag: etagOf(r), ...extra }, body: project(ROLE, toScimRole(r, baseUrl), projectionOf(req, ROLE), COMMON_ATTRIBUTES) };
 }
 
-function inputOf(res: Obj): { name: string; description: string; base: 'member' | 'viewer'; permissions: string[] } {
+function inputOf(res: Obj): { name: string; description: string; base: 'member' | 'viewer'; permissions: string[]; externalId: string | null } {
   if (typeof res.name !== 'string' || !res.name.trim()) throw invalidValue('name is required');
   const base = typeof res.inheritedFrom === 'string' ? res.inheritedFrom.toLowerCase() : '';
   if (base !== 'member' && base !== 'viewer') throw invalidValue('inheritedFrom must be member or viewer');
-  const permissions = Array.isArray(res.permissions) ? (res.permissions as Obj[]).map((p) => String(p.name)) : [];
-  return { name: res.name, description: typeof res.description === 'string' ? res.description : '', base, permissions };
+  // What the role adds: elements marked isInherited (a GET echoed back, or the current
+  // state under a PATCH) are the base role's, not additions.
+  const permissions = Array.isArray(res.permissions)
+    ? (res.permissions as Obj[]).filter((p) => p?.isInherited !== true).map((p) => permissionIdOf(p?.name))
+    : [];
+  const externalId = typeof res.externalId === 'string' ? res.externalId : null;
+  return { name: res.name, description: typeof res.description === 'string' ? res.description : '', base, permissions, externalId };
+}
+
+/** A POST/PUT body without the elements a client echoed back as inherited (readOnly isInherited is dropped by canonResource). */
+function withoutInherited(body: Obj): Obj {
+  if (!Array.isArray(body.permissions)) return body;
+  return { ...body, permissions: (body.permissions as unknown[]).filter((p) => !(typeof p === 'object' && p !== null && (p as Obj).isInherited === true)) };
 }
 
 export async function listRoles(ctx: ScimContext, query: Obj, source?: ListSource): Promise<ScimResponse> {
@@ -89,7 +103,7 @@ export async function getRole(ctx: ScimContext, req: ScimRequest, id: string): P
 }
 
 export async function createRole(ctx: ScimContext, req: ScimRequest): Promise<ScimResponse> {
-  const res = canonResource(ROLE, requireSchema(req.body, URN.role), { readOnly: 'ignore', context: 'Role' });
+  const res = canonResource(ROLE, withoutInherited(requireSchema(req.body, URN.role)), { readOnly: 'ignore', context: 'Role' });
   const input = inputOf(res);
   const r = await runInTransaction(ctx.db, ctx.actor, async (tx) => {
     const row = await createCustomRole(tx, ctx.orgId, input, isCustomizable);
@@ -109,12 +123,23 @@ async function update(ctx: ScimContext, req: ScimRequest, id: string, next: (cur
 }
 
 export async function replaceRole(ctx: ScimContext, req: ScimRequest, id: string): Promise<ScimResponse> {
-  const res = canonResource(ROLE, requireSchema(req.body, URN.role), { readOnly: 'ignore', context: 'Role' });
+  const res = canonResource(ROLE, withoutInherited(requireSchema(req.body, URN.role)), { readOnly: 'ignore', context: 'Role' });
   return ok(req, await update(ctx, req, id, () => res), ctx.baseUrl, 200);
 }
 
 export async function patchRole(ctx: ScimContext, req: ScimRequest, id: string): Promise<ScimResponse> {
-  const ops = normalisePatchRequest(req.body, ROLE, id, limitsForPatch(ctx.limits));
+  // Permission names are compared as GET shows them, so `remove` of "projects.visibility.edit"
+  // finds the element answered as "project:update" (and an unknown name is a 400 up front).
+  const ops = normalisePatchRequest(req.body, ROLE, id, limitsForPatch(ctx.limits)).map((o) => {
+    if (o.value === undefined) return o;
+    if (o.path?.attr?.name === 'permissions' && !o.path.sub) {
+      return { ...o, value: o.path.filter ? (canonPermissionList([o.value]) as unknown[])[0] : canonPermissionList(o.value) };
+    }
+    if (!o.path && typeof o.value === 'object' && o.value !== null && 'permissions' in o.value) {
+      return { ...o, value: { ...(o.value as Obj), permissions: canonPermissionList((o.value as Obj).permissions) } };
+    }
+    return o;
+  });
   return ok(req, await update(ctx, req, id, (cur) => applyPatch(ROLE, cur, ops)), ctx.baseUrl, 200);
 }
 

@@ -45,7 +45,7 @@ export const USER_COLUMNS: ColumnMap = {
       value: { kind: 'scalar', expr: 'e.value_key', type: 'key' },
       type: text('e.type'),
       primary: { kind: 'scalar', expr: 'e."primary"', type: 'boolean' },
-      display: text('e.value'),
+      display: text('e.display'),
     },
     sortExpr: 'u.email_key',
   },

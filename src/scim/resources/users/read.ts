@@ -56,7 +56,7 @@ const BASE_SELECT = [
   'm.created_at as m_created_at', 'greatest(m.updated_at, u.updated_at) as last_modified',
   '(select cr.name from custom_roles cr where cr.id = m.custom_role_id) as custom_role_name',
   // emails and team places come with the row (one statement per page, not three)
-  `coalesce((select json_agg(json_build_object('value', e.value, 'type', e.type, 'primary', e."primary") order by e.position)
+  `coalesce((select json_agg(json_build_object('value', e.value, 'display', e.display, 'type', e.type, 'primary', e."primary") order by e.position)
      from user_emails e where e.user_id = u.id), '[]') as emails`,
 ].join(', ');
 
@@ -115,7 +115,7 @@ export function toScimUser(r: UserRecord, baseUrl: string): Record<string, unkno
   ];
   for (const [k, v] of scalars) if (v !== null && v !== undefined) out[k] = v;
   out.active = r.status !== 'deactivated';
-  if (emails.length) out.emails = emails.map((e) => compact({ value: e.value, type: e.type, primary: e.primary }));
+  if (emails.length) out.emails = emails.map((e) => compact({ value: e.value, display: e.display, type: e.type, primary: e.primary }));
   for (const k of ['phoneNumbers', 'ims', 'photos', 'addresses', 'entitlements', 'roles', 'x509Certificates']) {
     if (Array.isArray(extra[k]) && (extra[k] as unknown[]).length) out[k] = extra[k];
   }
@@ -166,7 +166,7 @@ export function recordFromRows(user: UserRow, membership: MembershipRow, emails:
     const k = identityKey(e.value);
     if (seen.has(k)) continue;
     seen.add(k);
-    kept.push({ value: e.value, type: e.type ?? null, primary: e.primary ?? false });
+    kept.push({ value: e.value, display: e.display ?? null, type: e.type ?? null, primary: e.primary ?? false });
   }
   const userUpdated = new Date(user.updated_at).getTime();
   return {

@@ -28,7 +28,7 @@ function emailsOf(v: unknown): EmailInput[] {
   if (!Array.isArray(v)) return [];
   return v.map((e: Obj, i) => {
     if (typeof e?.value !== 'string' || !e.value) throw invalidValue(`emails[${i}].value is required`);
-    return { value: e.value, type: str(e.type), primary: e.primary === true };
+    return { value: e.value, display: str(e.display), type: str(e.type), primary: e.primary === true };
   });
 }
 

@@ -1,0 +1,53 @@
+import { invalidValue } from './errors.ts';
+import { findAttr, type AttributeDef } from './schemas/index.ts';
+
+// The seed product's SCIM dialect (its reference: platform/hosting/iam/scim), mapped once
+// onto orgbridge's schema. Unqualified extension attributes and `weaveRole` are handled
+// where paths and keys are resolved (values.ts SEED_ALIASES); this file holds the rest.
+
+/**
+ * Sub-attribute spellings the seed documents for our attributes: its "Assign team role"
+ * sends `teamRoles: [{"teamName": "team1", "roleName": "admin"}]` where orgbridge's
+ * extension says `{team, role}`.
+ */
+const SUB_ALIASES: Record<string, Record<string, string>> = {
+  teamroles: { teamname: 'team', rolename: 'role' },
+};
+
+/** Our name for a sub-attribute of `attr` the seed spells `name` (else `name` itself). */
+export const canonicalSubName = (attr: string, name: string): string => SUB_ALIASES[attr.toLowerCase()]?.[name.toLowerCase()] ?? name;
+
+/** A sub-attribute of `def` by its name or a seed alias of it (case-insensitive). */
+export function findSubAttr(def: AttributeDef, name: string): AttributeDef | undefined {
+  return findAttr(def.subAttributes, canonicalSubName(def.name, name));
+}
+
+/**
+ * Attributes the seed documents that orgbridge does not have yet, with why: a request
+ * naming one is refused with a 400 that says so, never a 200 that dropped it (SPEC §4).
+ */
+const NOT_YET: Record<string, string> = {
+  registryroles:
+    'registryRoles: registries (and roles in them) are not part of orgbridge yet; this request changed nothing. Use teamRoles for team roles',
+};
+
+/** Throws 400 invalidValue when `name` is a seed attribute orgbridge refuses by name. */
+export function refuseUnsupported(name: string): void {
+  const why = NOT_YET[name.toLowerCase()];
+  if (why) throw invalidValue(why);
+}
+
+/**
+ * The seed's "Assign team role" is `{"op": "replace", "path": "teamRoles", "value":
+ * [{"teamName", "roleName"}]}` and sets the role in the teams it names. RFC 7644 §3.5.2.3
+ * would read a replace as the whole list, taking the person out of every other team; a
+ * script written against the seed never means that. A replace whose elements are in the
+ * seed's shape is therefore an add (per-team upsert); `{team, role}` keeps RFC meaning.
+ */
+export function seedOpOf(op: 'add' | 'replace', attr: AttributeDef | undefined, rawValue: unknown): 'add' | 'replace' {
+  if (op !== 'replace' || attr?.name !== 'teamRoles' || !Array.isArray(rawValue) || !rawValue.length) return op;
+  const seedShaped = rawValue.every(
+    (el) => typeof el === 'object' && el !== null && Object.keys(el).some((k) => /^(teamName|roleName)$/i.test(k)),
+  );
+  return seedShaped ? 'add' : op;
+}
