@@ -74,6 +74,17 @@ describe('decision API: who may ask', () => {
     // An unknown permission is answered, not thrown.
     const unknown = await decisions(h, secret, [{ principal: { type: 'person', memberId: c.member.id }, permission: 'runs.teleport', resource: { type: 'project', id: p.id } }]);
     expect(unknown.body.results[0]).toEqual({ decision: 'deny', reason: 'unknown permission runs.teleport' });
+    // The seed's `object:operation` names are the catalog's permissions under another name.
+    const member = { type: 'person', memberId: c.member.id };
+    const named = await decisions(h, secret, [
+      { principal: member, permission: 'run:create', resource: { type: 'project', id: p.id } },
+      { principal: member, permission: 'experiments.log', resource: { type: 'project', id: p.id } },
+      { principal: member, permission: 'Project:Delete', resource: { type: 'project', id: p.id } },
+      { principal: member, permission: 'projects.delete', resource: { type: 'project', id: p.id } },
+    ]);
+    expect(verdicts(named)).toEqual([verdicts(named)[1], verdicts(named)[1], verdicts(named)[3], verdicts(named)[3]]);
+    expect(named.body.results.map((r: { reason: string }) => r.reason)).not.toContain('unknown permission run:create');
+    expect(verdicts(named)[1]).not.toBe(verdicts(named)[3]);
   });
 });
 

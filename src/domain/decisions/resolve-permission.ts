@@ -1,13 +1,12 @@
-import { findPermission, type PermissionId } from '../permissions/index.ts';
+import { findPermission, permissionIdForSeedName, type PermissionId } from '../permissions/index.ts';
 
-// LEAD: WIRE AFTER MERGE. The seed's `object:operation` names (e.g. `run:delete`) are
-// defined on another branch in src/domain/permissions/seed-names.ts. Once merged, map them
-// here (look the alias up there first, then fall back to the catalog id). Until then only
-// catalog ids (`experiments.delete`) are accepted; anything else is answered `deny` with
-// "unknown permission", never guessed.
+// A decision request may name a permission by its catalog id (`experiments.delete`) or by
+// the seed product's `object:operation` name (`run:delete`), mapped in one place
+// (permissions/seed-names.ts). Anything else is answered `deny` with "unknown permission",
+// never guessed.
 /**
  * The catalog permission a decision request names, or undefined when it names none.
  */
 export function resolvePermissionName(name: string): PermissionId | undefined {
-  return findPermission(name)?.id;
+  return findPermission(name)?.id ?? permissionIdForSeedName(name);
 }
