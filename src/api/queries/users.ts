@@ -28,6 +28,15 @@ export interface UserListRow {
   linkedBy: string | null;
   lastSignInAt: string | null;
   activity: { addedAt: string | null; lastActiveAt: string | null; daysActive: number };
+  /** A pending record's open invitation: the teams it joins on acceptance, and until when. */
+  invitation: { id: string; teams: { id: string; name: string }[]; createdAt: string | null; expiresAt: string | null } | null;
+}
+
+interface RawInvitation {
+  id: string;
+  teams: { id: string; name: string }[];
+  created_at: string;
+  expires_at: string;
 }
 
 /** A LIKE pattern matching `s` anywhere, with LIKE's own metacharacters escaped. */
@@ -70,6 +79,13 @@ interface RawRow {
   created_at: Date;
   last_active_at: Date | null;
   days_active: number;
+  invitation: RawInvitation | string | null;
+}
+
+function invitationOf(r: RawRow): UserListRow['invitation'] {
+  if (r.status !== 'pending' || r.invitation === null) return null;
+  const i = typeof r.invitation === 'string' ? (JSON.parse(r.invitation) as RawInvitation) : r.invitation;
+  return { id: i.id, teams: i.teams, createdAt: iso(new Date(i.created_at)), expiresAt: iso(new Date(i.expires_at)) };
 }
 
 function toRow(r: RawRow): UserListRow {
@@ -88,6 +104,7 @@ function toRow(r: RawRow): UserListRow {
     linkedBy: r.linked_by,
     lastSignInAt: iso(r.last_sign_in_at),
     activity: { addedAt: iso(r.created_at), lastActiveAt: iso(r.last_active_at), daysActive: r.days_active },
+    invitation: invitationOf(r),
   };
 }
 
@@ -112,6 +129,16 @@ function select(conn: Conn, q: Knex.QueryBuilder): Knex.QueryBuilder {
       `coalesce((select json_agg(json_build_object('id', t.id, 'name', t.name, 'role', tm.role, 'customRoleId', tm.custom_role_id) order by t.name_key)
          from team_members tm join teams t on t.id = tm.team_id
         where tm.user_id = u.id and t.org_id = m.org_id), '[]'::json) as teams`,
+    ),
+    // The newest open invitation of a pending record, with its teams by name (a team
+    // deleted since is left out, as acceptance skips it). Only this organization's teams.
+    conn.raw(
+      `(select json_build_object('id', i.id, 'created_at', i.created_at, 'expires_at', i.expires_at,
+          'teams', coalesce((select json_agg(json_build_object('id', t.id, 'name', t.name) order by t.name_key)
+                               from teams t where t.org_id = i.org_id and t.id::text in (select jsonb_array_elements_text(i.team_ids::jsonb))), '[]'::json))
+         from invitations i
+        where i.org_id = m.org_id and i.user_id = u.id and m.status = 'pending' and i.revoked_at is null and i.accepted_at is null
+        order by i.created_at desc limit 1) as invitation`,
     ),
   );
 }

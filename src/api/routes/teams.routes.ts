@@ -41,7 +41,7 @@ async function resolveMember(deps: AppDeps, orgId: string, ref: string): Promise
       if (UUID.test(ref)) w.orWhere('u.id', ref);
     })
     .first<{ id: string } | undefined>('u.id');
-  if (!row) throw notFound(`member "${ref}" of this organization`);
+  if (!row) throw notFound('member', ref);
   return row.id;
 }
 
@@ -86,7 +86,7 @@ export function teamRoutes(deps: AppDeps): Router {
     res.json({ items: rows.map((t) => ({ ...teamView(t), memberCount: t.member_count, myRole: principal.teams.get(t.id)?.role ?? null })) });
   });
 
-  r.post('/teams', authorize(['org.teams.create', 'system.teams.manage']), validate(s.createTeam), async (req, res) => {
+  r.post('/teams', authorize(['org.teams.create', 'system.teams.manage']), validate(s.createTeam, 'body', s.labels), async (req, res) => {
     const body = input(res, s.createTeam);
     const team = await command(deps, res, (tx, o) => createTeam(tx, o.id, body));
     res.status(201).location(`${req.baseUrl}/teams/${team.id}`).json(teamView(team));
@@ -100,7 +100,7 @@ export function teamRoutes(deps: AppDeps): Router {
     res.json({ ...(await teamDetail(deps, team)), can: teamCapabilities(req, res) });
   });
 
-  r.patch('/teams/:team', idParams('team'), authorize('team.settings.manage', teamScope), validate(s.updateTeam), async (req, res) => {
+  r.patch('/teams/:team', idParams('team'), authorize('team.settings.manage', teamScope), validate(s.updateTeam, 'body', s.labels), async (req, res) => {
     const { name, ...settings } = input(res, s.updateTeam);
     const teamId = String(req.params.team);
     const team = await command(deps, res, async (tx, o) => {

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 
 const name = z.string().trim().min(1).max(128);
+/** How the dashboard's team forms label their fields (validate.ts says refusals with them). */
+export const labels = { name: { label: 'Team name', what: 'a team name' } };
 const settings = {
   privacy: z.enum(['private', 'team', 'public']),
   membersCanInvite: z.boolean(),
