@@ -143,10 +143,30 @@ function select(conn: Conn, q: Knex.QueryBuilder): Knex.QueryBuilder {
   );
 }
 
-export async function listUsers(conn: Conn, orgId: string, f: UserFilter, page: { offset: number; limit: number }): Promise<{ total: number; items: UserListRow[] }> {
+// Sortable columns: a whitelist of SQL expressions. Roles and seats sort by rank (Admin
+// first, Full first), never alphabetically; names, then ids, break ties so pages are stable.
+const SORTS: Readonly<Record<string, string>> = {
+  name: `lower(${NAME_SQL})`,
+  lastActive: `m.last_active_at`,
+  role: `case m.org_role when 'admin' then 0 when 'member' then 1 else 2 end`,
+  modelsSeat: `case m.models_seat when 'full' then 0 when 'viewer' then 1 else 2 end`,
+  weaveAccess: `case m.weave_access when 'full' then 0 when 'viewer' then 1 else 2 end`,
+  email: `u.email_key`,
+  status: `case m.status when 'active' then 0 when 'pending' then 1 else 2 end`,
+};
+
+export type UserSort = keyof typeof SORTS | `-${string}`;
+
+function orderBy(sort: string): string {
+  const desc = sort.startsWith('-');
+  const expr = SORTS[desc ? sort.slice(1) : sort] ?? SORTS.name!;
+  return `${expr} ${desc ? 'desc' : 'asc'} nulls last, lower(${NAME_SQL}), u.id`;
+}
+
+export async function listUsers(conn: Conn, orgId: string, f: UserFilter, page: { offset: number; limit: number }, sort = 'name'): Promise<{ total: number; items: UserListRow[] }> {
   const countRow = await base(conn, orgId, f).count<{ n: number }>({ n: '*' }).first();
   const rows = (await select(conn, base(conn, orgId, f))
-    .orderByRaw(`lower(${NAME_SQL}), u.id`)
+    .orderByRaw(orderBy(sort))
     .offset(page.offset)
     .limit(page.limit)) as RawRow[];
   return { total: Number(countRow?.n ?? 0), items: rows.map(toRow) };

@@ -6,7 +6,7 @@ import type { AppDeps } from '../../http/deps.ts';
 import { command, idParams } from '../command.ts';
 import { UUID } from '../ids.ts';
 import { forbidden, notFound } from '../errors.ts';
-import { authorize, decide, orgScopeOf, requireMember, teamScope } from '../scope.ts';
+import { assertCan, authorize, decide, orgScopeOf, requireMember, teamScope } from '../scope.ts';
 import { input, validate } from '../validate.ts';
 import { iso, teamView } from '../views.ts';
 import * as s from './teams.schema.ts';
@@ -116,12 +116,18 @@ export function teamRoutes(deps: AppDeps): Router {
   });
 
   r.post('/teams/:team/members', idParams('team'), authorize('team.members.add', teamScope), validate(s.addMember), async (req, res) => {
-    const { user, role } = input(res, s.addMember);
+    const { user, role, customRoleId } = input(res, s.addMember);
+    // A custom role is a role assignment too: the caller needs both rights.
+    if (customRoleId !== undefined) assertCan(req, res, 'team.roles.assign', teamScope);
     const { org } = orgScopeOf(res);
     const teamId = String(req.params.team);
     await getTeam(deps.db, org.id, teamId);
     const userId = await resolveMember(deps, org.id, user);
-    await command(deps, res, (tx, o) => addTeamMember(tx, o.id, teamId, userId, role));
+    // One transaction: added with the custom role, or not added at all.
+    await command(deps, res, async (tx, o) => {
+      await addTeamMember(tx, o.id, teamId, userId, role);
+      if (customRoleId !== undefined) await setTeamRole(tx, o.id, teamId, userId, { customRoleId });
+    });
     res.status(201).json(await teamDetail(deps, await getTeam(deps.db, org.id, teamId)));
   });
 

@@ -27,6 +27,8 @@ export const addMember = z
     /** A member of the organization: their id, userName or email. */
     user: z.string().trim().min(1).max(320),
     role: teamRole.default('member'),
+    /** Added with a custom role (its base role applies with its extra permissions). */
+    customRoleId: z.uuid().optional(),
   })
   .strict();
 

@@ -45,9 +45,9 @@ export function userRoutes(deps: AppDeps): Router {
   const r = Router({ mergeParams: true });
 
   r.get('/users', authorize('org.users.view'), validate(s.listUsers, 'query'), async (_req, res) => {
-    const { q, status, role, page, pageSize } = input(res, s.listUsers, 'query');
-    const { total, items } = await listUsers(deps.db, orgScopeOf(res).org.id, { q, status, role }, { offset: (page - 1) * pageSize, limit: pageSize });
-    res.json({ items, total, page, pageSize });
+    const { q, status, role, sort, page, pageSize } = input(res, s.listUsers, 'query');
+    const { total, items } = await listUsers(deps.db, orgScopeOf(res).org.id, { q, status, role }, { offset: (page - 1) * pageSize, limit: pageSize }, sort);
+    res.json({ items, total, page, pageSize, sort });
   });
 
   async function userOr404(orgId: string, userId: string) {
