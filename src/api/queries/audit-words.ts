@@ -116,7 +116,10 @@ export function changeWords(before: unknown, after: unknown): string {
     const is = JSON.stringify(a[k]);
     if (was === is) continue;
     if (k in b && k in a) parts.push(`${FIELD_WORDS[k]}: ${say(b[k])} → ${say(a[k])}`);
-    else if (k in a) parts.push(`${FIELD_WORDS[k]}: ${say(a[k])}`);
+    else if (k in a) {
+      // A creation lists what it was made with; empty values say nothing.
+      if (a[k] !== null && a[k] !== undefined) parts.push(`${FIELD_WORDS[k]}: ${say(a[k])}`);
+    }
     else parts.push(`${FIELD_WORDS[k]} was ${say(b[k])}`);
   }
   return parts.join('; ');
