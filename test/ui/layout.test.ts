@@ -157,6 +157,45 @@ describe.skipIf(Boolean(skip))('dashboard layout at phone and desktop widths', (
   });
 });
 
+// Page-side helpers (tsconfig has no DOM lib: passed as strings).
+const FOCUSABLES = `[...document.querySelectorAll('a[href], button, input, select, textarea, [tabindex]')]
+  .filter((e) => e.tabIndex >= 0 && !e.disabled && !e.closest('dialog:not([open])') && !(e.type === 'radio' && !e.checked && document.querySelector('input[type=radio][name="' + e.name + '"]:checked'))
+    && e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden')`;
+const MARK = `${FOCUSABLES}.forEach((e, i) => e.setAttribute('data-kb', String(i)))`;
+const FOCUSED = `(() => { const e = document.activeElement; if (!e) return null; const r = e.getBoundingClientRect(); const s = getComputedStyle(e);
+  return { kb: e.getAttribute('data-kb'), left: r.left, right: r.right, outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0 }; })()`;
+
+describe.skipIf(Boolean(skip))('keyboard-only use of every page', () => {
+  for (const w of [1440, 390] as const) {
+    it(`at ${w} px, Tab reaches every control of every page in turn, each visibly focused and on screen`, async () => {
+      await page.setViewportSize({ width: w, height: 900 });
+      const missed: string[] = [];
+      for (const pg of PAGES) {
+        const hash = pg.name === 'team' ? await teamHash(LONG_TEAM) : pg.name === 'team-empty' ? await teamHash('Empty team') : pg.hash;
+        await page.goto(url(hash));
+        await page.reload();
+        await pg.ready(page);
+        const n = (await page.evaluate(`(${MARK}, ${FOCUSABLES}.length)`)) as number;
+        // Tab steps through a date input's day, month and year fields.
+        const extra = (await page.evaluate(`${FOCUSABLES}.filter((e) => e.type === 'date').length * 2`)) as number;
+        const seen = new Set<string>();
+        const bad: string[] = [];
+        for (let i = 0; i < n + extra + 2; i++) {
+          await page.keyboard.press('Tab');
+          const f = (await page.evaluate(FOCUSED)) as { kb: string | null; left: number; right: number; outline: boolean } | null;
+          if (!f || f.kb === null) continue;
+          seen.add(f.kb);
+          // The skip link is the one control shown only once focused; all are outlined and on screen.
+          if (!f.outline || f.left < -1 || f.right > w + 1) bad.push(`#${f.kb} outline=${f.outline} ${Math.round(f.left)}..${Math.round(f.right)}`);
+        }
+        if (seen.size < n) missed.push(`${pg.name}: reached ${seen.size} of ${n}`);
+        if (bad.length) missed.push(`${pg.name}: ${bad.join(', ')}`);
+      }
+      expect(missed).toEqual([]);
+    }, 180_000);
+  }
+});
+
 describe.skipIf(Boolean(skip))('pending invitations, sorting and the seed columns', () => {
   it('a pending invitation shows its teams and offers Resend and Revoke, not "Remove … runs stay"', async () => {
     await page.setViewportSize({ width: 1440, height: 900 });

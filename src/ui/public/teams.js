@@ -132,6 +132,13 @@ export function TeamPage({ org, orgInfo, teamId, navigate }) {
     if (r.ok) setTeam({ ...r.value, can });
     else load();
   };
+  // A select only proposes (arrow keys fire onChange): the change is sent once confirmed.
+  const roleName = (value) => (value.startsWith('custom:') ? (roles.find((r) => `custom:${r.id}` === value) || { name: 'a custom role' }).name : TEAM_ROLE_LABEL[value]);
+  const proposeRole = (m, select) => setAsking({ action: 'role', member: m, value: select.value, select });
+  const cancel = () => {
+    if (asking && asking.action === 'role') asking.select.value = roleValue(asking.member);
+    setAsking(null);
+  };
   const add = async (e) => {
     e.preventDefault();
     const body = newRole.startsWith('custom:') ? { user: who, customRoleId: newRole.slice(7) } : { user: who, role: newRole };
@@ -144,7 +151,9 @@ export function TeamPage({ org, orgInfo, teamId, navigate }) {
   const confirm = async () => {
     const a = asking;
     setAsking(null);
-    if (a.action === 'remove') {
+    if (a.action === 'role') {
+      await setRole(a.member, a.value);
+    } else if (a.action === 'remove') {
       const r = await run(() => del(`/orgs/${org}/teams/${team.id}/members/${a.member.userId}`), `Removed ${a.member.userName} from ${team.name}.`);
       if (r.ok) load();
     } else {
@@ -178,7 +187,7 @@ export function TeamPage({ org, orgInfo, teamId, navigate }) {
         <tbody>${team.members.map((m) => html`<tr key=${m.userId} data-user=${m.userName}>
           <th scope="row"><${Clip} className="name" text=${m.name} />${(m.email || m.userName) !== m.name && html`<${Clip} className="muted small secondary" text=${m.email || m.userName} />`}</th>
           <td data-label="Team role">${can.assignRoles
-            ? html`<select aria-label=${`Team role of ${m.userName}`} value=${roleValue(m)} onChange=${(e) => setRole(m, e.currentTarget.value)}>${roleOptions}</select>`
+            ? html`<select aria-label=${`Team role of ${m.userName}`} value=${roleValue(m)} onChange=${(e) => proposeRole(m, e.currentTarget)}>${roleOptions}</select>`
             : m.customRole ? m.customRole.name : TEAM_ROLE_LABEL[m.role]}</td>
           ${can.removeMembers && html`<td class="actions"><button type="button" class="small danger" onClick=${() => setAsking({ action: 'remove', member: m })}>Remove</button></td>`}
         </tr>`)}</tbody>
@@ -191,9 +200,12 @@ export function TeamPage({ org, orgInfo, teamId, navigate }) {
       <dt>Storage</dt><dd>${team.storageType}</dd>
     </dl></section>`}
     <${ConfirmDialog} open=${Boolean(asking)}
-      title=${asking && asking.action === 'delete' ? 'Delete team' : 'Remove member'}
-      message=${asking && asking.action === 'delete' ? `Delete ${team.name}? Its memberships go; runs and reports logged by its members stay.` : asking ? `Remove ${asking.member.userName} from ${team.name}? Their runs stay.` : ''}
-      confirmLabel=${asking && asking.action === 'delete' ? 'Delete team' : 'Remove'} danger=${true}
-      onConfirm=${confirm} onCancel=${() => setAsking(null)} />
+      title=${asking ? { delete: 'Delete team', remove: 'Remove member', role: 'Change team role' }[asking.action] : ''}
+      message=${!asking ? '' : asking.action === 'delete' ? `Delete ${team.name}? Its memberships go; runs and reports logged by its members stay.`
+        : asking.action === 'role' ? `Change ${asking.member.userName}'s role in ${team.name} from ${roleName(roleValue(asking.member))} to ${roleName(asking.value)}?${asking.member.role === 'admin' && asking.value !== 'admin' ? ' They will no longer administer this team.' : ''}`
+        : `Remove ${asking.member.userName} from ${team.name}? Their runs stay.`}
+      confirmLabel=${asking ? { delete: 'Delete team', remove: 'Remove', role: 'Change role' }[asking.action] : ''}
+      danger=${Boolean(asking && (asking.action !== 'role' || (asking.member.role === 'admin' && asking.value !== 'admin')))}
+      onConfirm=${confirm} onCancel=${cancel} />
   </div>`;
 }

@@ -308,7 +308,7 @@ export function UsersPage({ org, orgInfo, perms, reloadOrg = async () => {} }) {
       </select>
     </div>
     <div class="table-wrap open">
-      <table class="users stacking">
+      <table class="users stacking sortable">
         <caption class="visually-hidden">Users of the organization${sortCaption(sort)}</caption>
         <thead><tr>
           <${SortHeader} label="Name" column="name" sort=${sort} onSort=${resort} />
