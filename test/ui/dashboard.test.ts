@@ -101,7 +101,8 @@ const row = (p: Page, user: string) => p.locator(`tr[data-user="${user}"]`);
 describe.skipIf(Boolean(skip))('organization dashboard in Chromium', () => {
   it('shows the users page and the activity chart (screenshots in docs/screenshots)', async () => {
     await page.goto(url('/users'));
-    await expect.poll(() => row(page, 'ada').count()).toBe(1);
+    // waitFor (30 s) rather than expect.poll (1 s): the first load on a busy machine is slow.
+    await row(page, 'ada').waitFor();
     await page.locator('[data-testid="activity-chart"] .bar').first().waitFor();
     expect(await page.title()).toMatch(/Organization dashboard/);
     await expect.poll(() => row(page, 'linus@acme.example').locator('.badge').textContent()).toBe('Pending invitation');
