@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
 import { DomainError, type DomainErrorCode } from '../domain/errors.ts';
-import { asSentence, sayNotFound } from './wording.ts';
+import { sayNotFound } from './wording.ts';
 
 // The admin API's one error type and its one renderer. Every refusal becomes
 // `{error: {code, message, details?}}` with a stable code; only unknown failures are 500
@@ -55,7 +55,8 @@ function toApiError(err: unknown): ApiError | null {
   if (err instanceof DomainError) {
     const details = Object.keys(err.details).length ? err.details : undefined;
     // The domain names what is missing; a person reads "No such team.", not "team <uuid> not found".
-    const message = err.code === 'not_found' && typeof err.details.what === 'string' ? sayNotFound(err.details.what) : asSentence(err.message);
+    // Other domain refusals are already written for people and pass as they are.
+    const message = err.code === 'not_found' && typeof err.details.what === 'string' ? sayNotFound(err.details.what) : err.message;
     return new ApiError(DOMAIN_STATUS[err.code], err.code, message, details);
   }
   // body-parser (malformed JSON, body too large) marks client errors with a 4xx status.

@@ -48,7 +48,7 @@ describe('a pending invitation on the Users list', () => {
     expect(await userRow('pat@acme.example')).toBeUndefined();
     const r = await call(h, c.as.admin, 'POST', `${base}/invitations/${inv.body.id}/resend`);
     expect(r.status).toBe(410);
-    expect(r.body.error.message).toBe('This invitation was revoked; invite them again.');
+    expect(r.body.error.message).toBe('this invitation was revoked; invite them again');
   });
 
   it("another organization's admin can neither resend nor revoke it (404), and the link is unchanged", async () => {
