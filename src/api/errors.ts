@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
 import { DomainError, type DomainErrorCode } from '../domain/errors.ts';
+import { sayNotFound } from './wording.ts';
 
 // The admin API's one error type and its one renderer. Every refusal becomes
 // `{error: {code, message, details?}}` with a stable code; only unknown failures are 500
@@ -32,9 +33,11 @@ export const unauthenticated = (message = 'Sign in, or send an admin API key as 
 export const forbidden = (message: string, details?: Record<string, unknown>) => new ApiError(403, 'forbidden', message, details);
 export const csrfRefused = () =>
   new ApiError(403, 'csrf', 'Missing or wrong X-CSRF-Token header: writes with a session cookie must send the token from GET /api/v1/me.');
-export const notFound = (what: string) => new ApiError(404, 'not_found', `${what} not found`);
+/** `ref`: what the person typed to name it, said back to them ("No member with the email or username “x”."). */
+export const notFound = (what: string, ref?: string) => new ApiError(404, 'not_found', sayNotFound(what, ref), ref === undefined ? undefined : { what, ref });
+/** Each issue's message is already a sentence naming the field as the form labels it (wording.ts). */
 export const validationFailed = (issues: { path: string; message: string }[]) =>
-  new ApiError(422, 'invalid', `invalid request: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`, { issues });
+  new ApiError(422, 'invalid', [...new Set(issues.map((i) => i.message))].join(' '), { issues });
 
 const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
   not_found: 404,
@@ -51,7 +54,10 @@ function toApiError(err: unknown): ApiError | null {
   if (err instanceof ApiError) return err;
   if (err instanceof DomainError) {
     const details = Object.keys(err.details).length ? err.details : undefined;
-    return new ApiError(DOMAIN_STATUS[err.code], err.code, err.message, details);
+    // The domain names what is missing; a person reads "No such team.", not "team <uuid> not found".
+    // Other domain refusals are already written for people and pass as they are.
+    const message = err.code === 'not_found' && typeof err.details.what === 'string' ? sayNotFound(err.details.what) : err.message;
+    return new ApiError(DOMAIN_STATUS[err.code], err.code, message, details);
   }
   // body-parser (malformed JSON, body too large) marks client errors with a 4xx status.
   const status = (err as { status?: unknown }).status;

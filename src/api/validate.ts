@@ -1,17 +1,19 @@
 import type { RequestHandler } from 'express';
 import type { z } from 'zod';
 import { validationFailed } from './errors.ts';
+import { sayIssue, type Labels } from './wording.ts';
 
 // validate(schema) checks one part of the request against the zod schema declared beside
 // the route and keeps the parsed value in res.locals; handlers read it with `input(res)`.
 
 type Part = 'body' | 'query' | 'params';
 
-export function validate<S extends z.ZodType>(schema: S, part: Part = 'body'): RequestHandler {
+export function validate<S extends z.ZodType>(schema: S, part: Part = 'body', labels: Labels = {}): RequestHandler {
   return (req, res, next) => {
-    const parsed = schema.safeParse(req[part] ?? {});
+    const raw: unknown = req[part] ?? {};
+    const parsed = schema.safeParse(raw);
     if (!parsed.success) {
-      next(validationFailed(parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }))));
+      next(validationFailed(parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: sayIssue(i, raw, labels) }))));
       return;
     }
     (res.locals.input ??= {})[part] = parsed.data;

@@ -212,3 +212,25 @@ export async function expireInvitations(tx: Tx, now = new Date()): Promise<numbe
 export async function listInvitations(conn: Conn, orgId: string): Promise<InvitationRow[]> {
   return conn('invitations').where({ org_id: orgId }).orderBy('created_at', 'desc').select<InvitationRow[]>('*');
 }
+
+/**
+ * Resending makes a new link: a new single-use token and a new expiry; the old link stops
+ * working (only its hash was kept, so it cannot be shown again). Only an invitation that
+ * is still open — not revoked, not accepted, its pending record still there — can be resent;
+ * an expired one that maintenance has not yet dropped is renewed.
+ */
+export async function resendInvitation(tx: Tx, orgId: string, invitationId: string, ttlDays: number, now = new Date()): Promise<{ invitation: InvitationRow; token: string }> {
+  const inv = await tx.trx('invitations').where({ id: invitationId, org_id: orgId }).forUpdate().first<InvitationRow | undefined>();
+  if (!inv) throw notFound('invitation', invitationId);
+  if (inv.revoked_at) throw new DomainError('expired', 'this invitation was revoked; invite them again');
+  if (inv.accepted_at) throw new DomainError('conflict', 'this invitation was already accepted');
+  const pending = inv.user_id ? await tx.trx('memberships').where({ org_id: orgId, user_id: inv.user_id, status: 'pending' }).first('id') : undefined;
+  if (!pending) throw new DomainError('expired', 'this invitation is no longer open; invite them again');
+  const token = newSecret('obinv');
+  const [row] = await tx.trx('invitations')
+    .where({ id: inv.id })
+    .update({ token_hash: hashSecret(token), expires_at: new Date(now.getTime() + ttlDays * 86_400_000) })
+    .returning('*');
+  await audit(tx, { orgId, action: 'invitation.resend', targetType: 'user', targetId: inv.user_id, before: { expiresAt: inv.expires_at }, after: { invitationId: inv.id, expiresAt: (row as InvitationRow).expires_at } });
+  return { invitation: row as InvitationRow, token };
+}

@@ -202,7 +202,7 @@ export function ssoRouter(deps: SsoDeps): Router {
     const token = String(req.params.token);
     const preview = INVITE_TOKEN.test(token) ? await previewInvitation(db, token, now()) : null;
     if (!preview) throw invitationInvalid();
-    noStore(res).set('Referrer-Policy', 'no-referrer').type('html').send(invitationPage(`/auth/invite/${encodeURIComponent(token)}`, preview, currentAccount(req) !== null));
+    noStore(res).set('Referrer-Policy', 'no-referrer').type('html').send(invitationPage(`/auth/invite/${encodeURIComponent(token)}`, preview, currentAccount(req) !== null, providers.size > 0 || Boolean(ldap)));
   });
   router.post('/auth/invite/:token', async (req, res) => {
     const token = String(req.params.token);

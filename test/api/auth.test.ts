@@ -117,7 +117,7 @@ describe('organization scope', () => {
   it('answers unknown routes with the one error shape', async () => {
     const r = await call(h, c.as.admin, 'GET', '/api/v1/nope');
     expect(r.status).toBe(404);
-    expect(r.body).toEqual({ error: { code: 'not_found', message: 'route not found' } });
+    expect(r.body).toEqual({ error: { code: 'not_found', message: 'No such address in the admin API.' } });
   });
   it('answers malformed JSON with 400 bad_request', async () => {
     const res = await fetch(`${h.baseUrl}/api/v1/orgs/${c.org.slug}/teams`, {

@@ -101,7 +101,8 @@ const row = (p: Page, user: string) => p.locator(`tr[data-user="${user}"]`);
 describe.skipIf(Boolean(skip))('organization dashboard in Chromium', () => {
   it('shows the users page and the activity chart (screenshots in docs/screenshots)', async () => {
     await page.goto(url('/users'));
-    await expect.poll(() => row(page, 'ada').count()).toBe(1);
+    // waitFor (30 s) rather than expect.poll (1 s): the first load on a busy machine is slow.
+    await row(page, 'ada').waitFor();
     await page.locator('[data-testid="activity-chart"] .bar').first().waitFor();
     expect(await page.title()).toMatch(/Organization dashboard/);
     await expect.poll(() => row(page, 'linus@acme.example').locator('.badge').textContent()).toBe('Pending invitation');
@@ -372,6 +373,10 @@ describe.skipIf(Boolean(skip))('organization dashboard in Chromium', () => {
       await ta.page.getByRole('button', { name: 'Add', exact: true }).click();
       await ta.page.getByRole('status').filter({ hasText: 'Added vera' }).waitFor();
       await ta.page.getByLabel('Team role of vera').selectOption('view-only');
+      // A role select only proposes; the dialog sends it.
+      const ask = ta.page.getByRole('dialog', { name: 'Change team role' });
+      expect(await ask.textContent()).toContain("Change vera's role in Vision from Member to View-only?");
+      await ask.getByRole('button', { name: 'Change role', exact: true }).click();
       await ta.page.getByRole('status').filter({ hasText: "Changed vera's team role" }).waitFor();
       expect(await h.t.db('team_members').where({ team_id: c.teamA.id, user_id: c.orgViewer.id }).first()).toMatchObject({ role: 'view-only' });
       expect(await ta.page.getByRole('link', { name: 'Users' }).count()).toBe(0);

@@ -28,6 +28,15 @@ export interface UserListRow {
   linkedBy: string | null;
   lastSignInAt: string | null;
   activity: { addedAt: string | null; lastActiveAt: string | null; daysActive: number };
+  /** A pending record's open invitation: the teams it joins on acceptance, and until when. */
+  invitation: { id: string; teams: { id: string; name: string }[]; createdAt: string | null; expiresAt: string | null } | null;
+}
+
+interface RawInvitation {
+  id: string;
+  teams: { id: string; name: string }[];
+  created_at: string;
+  expires_at: string;
 }
 
 /** A LIKE pattern matching `s` anywhere, with LIKE's own metacharacters escaped. */
@@ -70,6 +79,13 @@ interface RawRow {
   created_at: Date;
   last_active_at: Date | null;
   days_active: number;
+  invitation: RawInvitation | string | null;
+}
+
+function invitationOf(r: RawRow): UserListRow['invitation'] {
+  if (r.status !== 'pending' || r.invitation === null) return null;
+  const i = typeof r.invitation === 'string' ? (JSON.parse(r.invitation) as RawInvitation) : r.invitation;
+  return { id: i.id, teams: i.teams, createdAt: iso(new Date(i.created_at)), expiresAt: iso(new Date(i.expires_at)) };
 }
 
 function toRow(r: RawRow): UserListRow {
@@ -88,6 +104,7 @@ function toRow(r: RawRow): UserListRow {
     linkedBy: r.linked_by,
     lastSignInAt: iso(r.last_sign_in_at),
     activity: { addedAt: iso(r.created_at), lastActiveAt: iso(r.last_active_at), daysActive: r.days_active },
+    invitation: invitationOf(r),
   };
 }
 
@@ -113,13 +130,43 @@ function select(conn: Conn, q: Knex.QueryBuilder): Knex.QueryBuilder {
          from team_members tm join teams t on t.id = tm.team_id
         where tm.user_id = u.id and t.org_id = m.org_id), '[]'::json) as teams`,
     ),
+    // The newest open invitation of a pending record, with its teams by name (a team
+    // deleted since is left out, as acceptance skips it). Only this organization's teams.
+    conn.raw(
+      `(select json_build_object('id', i.id, 'created_at', i.created_at, 'expires_at', i.expires_at,
+          'teams', coalesce((select json_agg(json_build_object('id', t.id, 'name', t.name) order by t.name_key)
+                               from teams t where t.org_id = i.org_id and t.id::text in (select jsonb_array_elements_text(i.team_ids::jsonb))), '[]'::json))
+         from invitations i
+        where i.org_id = m.org_id and i.user_id = u.id and m.status = 'pending' and i.revoked_at is null and i.accepted_at is null
+        order by i.created_at desc limit 1) as invitation`,
+    ),
   );
 }
 
-export async function listUsers(conn: Conn, orgId: string, f: UserFilter, page: { offset: number; limit: number }): Promise<{ total: number; items: UserListRow[] }> {
+// Sortable columns: a whitelist of SQL expressions. Roles and seats sort by rank (Admin
+// first, Full first), never alphabetically; names, then ids, break ties so pages are stable.
+const SORTS: Readonly<Record<string, string>> = {
+  name: `lower(${NAME_SQL})`,
+  lastActive: `m.last_active_at`,
+  role: `case m.org_role when 'admin' then 0 when 'member' then 1 else 2 end`,
+  modelsSeat: `case m.models_seat when 'full' then 0 when 'viewer' then 1 else 2 end`,
+  weaveAccess: `case m.weave_access when 'full' then 0 when 'viewer' then 1 else 2 end`,
+  email: `u.email_key`,
+  status: `case m.status when 'active' then 0 when 'pending' then 1 else 2 end`,
+};
+
+export type UserSort = keyof typeof SORTS | `-${string}`;
+
+function orderBy(sort: string): string {
+  const desc = sort.startsWith('-');
+  const expr = SORTS[desc ? sort.slice(1) : sort] ?? SORTS.name!;
+  return `${expr} ${desc ? 'desc' : 'asc'} nulls last, lower(${NAME_SQL}), u.id`;
+}
+
+export async function listUsers(conn: Conn, orgId: string, f: UserFilter, page: { offset: number; limit: number }, sort = 'name'): Promise<{ total: number; items: UserListRow[] }> {
   const countRow = await base(conn, orgId, f).count<{ n: number }>({ n: '*' }).first();
   const rows = (await select(conn, base(conn, orgId, f))
-    .orderByRaw(`lower(${NAME_SQL}), u.id`)
+    .orderByRaw(orderBy(sort))
     .offset(page.offset)
     .limit(page.limit)) as RawRow[];
   return { total: Number(countRow?.n ?? 0), items: rows.map(toRow) };

@@ -39,7 +39,7 @@ export function orgRoutes(deps: AppDeps): Router {
     });
   });
 
-  r.patch('/', authorize('org.settings.manage'), validate(s.renameOrg), async (_req, res) => {
+  r.patch('/', authorize('org.settings.manage'), validate(s.renameOrg, 'body', s.renameLabels), async (_req, res) => {
     const { name } = input(res, s.renameOrg);
     const org = await command(deps, res, (tx, o) => renameOrganization(tx, o.id, name));
     res.json(orgView(org));

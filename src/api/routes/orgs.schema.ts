@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ROLE_GROUP_SOURCE, type RoleGroupSource } from '../../domain/role-groups.ts';
 
+/** How the settings form labels the organization's name. */
+export const renameLabels = { name: { label: 'Organization name', what: 'an organization name' } };
 export const renameOrg = z.object({ name: z.string().trim().min(1).max(200) }).strict();
 
 export const orgSettings = z

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { Router } from 'express';
 import { stringify } from 'csv-stringify';
+import type { z } from 'zod';
 import { activeUsersOverTime } from '../../domain/activity.ts';
 import type { AppDeps } from '../../http/deps.ts';
 import { listAudit } from '../queries/audit.ts';
@@ -48,19 +49,42 @@ export function reportRoutes(deps: AppDeps): Router {
     res.json({ period, series });
   });
 
+  const auditFilter = (q: z.output<typeof s.auditQuery>) => ({
+    actor: q.actor,
+    target: q.target,
+    action: q.action,
+    outcome: q.outcome,
+    from: q.from ? new Date(q.from) : undefined,
+    to: q.to ? new Date(q.to) : undefined,
+  });
+
   r.get('/audit', authorize('org.auditLog.view'), validate(s.auditQuery, 'query'), async (_req, res) => {
     const q = input(res, s.auditQuery, 'query');
-    const page = await listAudit(deps.db, orgScopeOf(res).org.id, {
-      actor: q.actor,
-      target: q.target,
-      action: q.action,
-      outcome: q.outcome,
-      from: q.from ? new Date(q.from) : undefined,
-      to: q.to ? new Date(q.to) : undefined,
-      before: q.cursor,
-      limit: q.limit,
-    });
-    res.json(page);
+    res.json(await listAudit(deps.db, orgScopeOf(res).org.id, { ...auditFilter(q), before: q.cursor, limit: q.limit }));
+  });
+
+  // The filtered log as a spreadsheet, in the same words as the dashboard; streamed by
+  // keyset pages like users.csv. `cursor` and `limit` are ignored: it is the whole selection.
+  r.get('/audit.csv', authorize('org.auditLog.view'), validate(s.auditQuery, 'query'), async (req, res) => {
+    const { org } = orgScopeOf(res);
+    const filter = auditFilter(input(res, s.auditQuery, 'query'));
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="${org.slug}-audit-log.csv"`);
+    const csv = stringify({ header: true, escape_formulas: true, columns: ['When', 'Actor', 'Action', 'Target', 'Outcome', 'Summary', 'Action id', 'Target id'] });
+    csv.pipe(res);
+    let aborted = false;
+    req.on('close', () => { aborted = !res.writableFinished; });
+    let before: number | undefined;
+    while (!aborted) {
+      const page = await listAudit(deps.db, org.id, { ...filter, before, limit: CSV_BATCH });
+      for (const e of page.items) {
+        const row = [e.at ?? '', e.actor.label ?? e.actor.type, e.actionLabel, e.target.name ?? e.target.id ?? '', e.outcome === 'ok' ? 'Done' : 'Refused', e.summary, e.action, e.target.id ?? ''];
+        if (!csv.write(row)) await once(csv, 'drain');
+      }
+      if (!page.nextCursor) break;
+      before = Number(page.nextCursor);
+    }
+    csv.end();
   });
 
   return r;

@@ -52,13 +52,13 @@ export function roleRoutes(deps: AppDeps): Router {
     res.json({ items: (await listCustomRoles(deps.db, orgScopeOf(res).org.id)).map(roleView) });
   });
 
-  r.post('/custom-roles', authorize('org.customRoles.manage'), validate(s.createRole), async (req, res) => {
+  r.post('/custom-roles', authorize('org.customRoles.manage'), validate(s.createRole, 'body', s.labels), async (req, res) => {
     const body = input(res, s.createRole);
     const role = await command(deps, res, (tx, o) => createCustomRole(tx, o.id, body, isCustomizable));
     res.status(201).location(`${req.baseUrl}/custom-roles/${role.id}`).json(roleView(role));
   });
 
-  r.patch('/custom-roles/:roleId', authorize('org.customRoles.manage'), idParams('roleId'), validate(s.updateRole), async (req, res) => {
+  r.patch('/custom-roles/:roleId', authorize('org.customRoles.manage'), idParams('roleId'), validate(s.updateRole, 'body', s.labels), async (req, res) => {
     const body = input(res, s.updateRole);
     const role = await command(deps, res, (tx, o) => updateCustomRole(tx, o.id, String(req.params.roleId), body, isCustomizable));
     res.json(roleView(role));

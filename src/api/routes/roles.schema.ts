@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** How the custom-role form labels its fields (validate.ts says refusals with them). */
+export const labels = { name: { label: 'Role name', what: 'a role name' } };
+
 const fields = {
   name: z.string().trim().min(1).max(100),
   description: z.string().max(1000),

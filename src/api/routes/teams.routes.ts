@@ -41,7 +41,7 @@ async function resolveMember(deps: AppDeps, orgId: string, ref: string): Promise
       if (UUID.test(ref)) w.orWhere('u.id', ref);
     })
     .first<{ id: string } | undefined>('u.id');
-  if (!row) throw notFound(`member "${ref}" of this organization`);
+  if (!row) throw notFound('member', ref);
   return row.id;
 }
 
@@ -86,7 +86,7 @@ export function teamRoutes(deps: AppDeps): Router {
     res.json({ items: rows.map((t) => ({ ...teamView(t), memberCount: t.member_count, myRole: principal.teams.get(t.id)?.role ?? null })) });
   });
 
-  r.post('/teams', authorize(['org.teams.create', 'system.teams.manage']), validate(s.createTeam), async (req, res) => {
+  r.post('/teams', authorize(['org.teams.create', 'system.teams.manage']), validate(s.createTeam, 'body', s.labels), async (req, res) => {
     const body = input(res, s.createTeam);
     const team = await command(deps, res, (tx, o) => createTeam(tx, o.id, body));
     res.status(201).location(`${req.baseUrl}/teams/${team.id}`).json(teamView(team));
@@ -100,7 +100,7 @@ export function teamRoutes(deps: AppDeps): Router {
     res.json({ ...(await teamDetail(deps, team)), can: teamCapabilities(req, res) });
   });
 
-  r.patch('/teams/:team', idParams('team'), authorize('team.settings.manage', teamScope), validate(s.updateTeam), async (req, res) => {
+  r.patch('/teams/:team', idParams('team'), authorize('team.settings.manage', teamScope), validate(s.updateTeam, 'body', s.labels), async (req, res) => {
     const { name, ...settings } = input(res, s.updateTeam);
     const teamId = String(req.params.team);
     const team = await command(deps, res, async (tx, o) => {
@@ -116,15 +116,19 @@ export function teamRoutes(deps: AppDeps): Router {
   });
 
   r.post('/teams/:team/members', idParams('team'), authorize('team.members.add', teamScope), validate(s.addMember), async (req, res) => {
-    const { user, role } = input(res, s.addMember);
+    const { user, role, customRoleId } = input(res, s.addMember);
     // "Members may invite" lets members add people, as members (SPEC §1 team settings).
-    // Adding with any other role is assigning it: team.roles.assign, team admins' alone.
-    if (role !== 'member') assertCan(req, res, 'team.roles.assign', teamScope);
+    // Adding with any other role, or with a custom role, is assigning it: team.roles.assign.
+    if (role !== 'member' || customRoleId !== undefined) assertCan(req, res, 'team.roles.assign', teamScope);
     const { org } = orgScopeOf(res);
     const teamId = String(req.params.team);
     await getTeam(deps.db, org.id, teamId);
     const userId = await resolveMember(deps, org.id, user);
-    await command(deps, res, (tx, o) => addTeamMember(tx, o.id, teamId, userId, role));
+    // One transaction: added with the custom role, or not added at all.
+    await command(deps, res, async (tx, o) => {
+      await addTeamMember(tx, o.id, teamId, userId, role);
+      if (customRoleId !== undefined) await setTeamRole(tx, o.id, teamId, userId, { customRoleId });
+    });
     res.status(201).json(await teamDetail(deps, await getTeam(deps.db, org.id, teamId)));
   });
 

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 
 const name = z.string().trim().min(1).max(128);
+/** How the dashboard's team forms label their fields (validate.ts says refusals with them). */
+export const labels = { name: { label: 'Team name', what: 'a team name' } };
 const settings = {
   privacy: z.enum(['private', 'team', 'public']),
   membersCanInvite: z.boolean(),
@@ -25,6 +27,8 @@ export const addMember = z
     /** A member of the organization: their id, userName or email. */
     user: z.string().trim().min(1).max(320),
     role: teamRole.default('member'),
+    /** Added with a custom role (its base role applies with its extra permissions). */
+    customRoleId: z.uuid().optional(),
   })
   .strict();
 

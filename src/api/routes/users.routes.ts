@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { invite, listInvitations, revokeInvitation, type InvitationRow } from '../../domain/invitations.ts';
+import { invite, listInvitations, resendInvitation, revokeInvitation, type InvitationRow } from '../../domain/invitations.ts';
 import { deactivateMember, reactivateMember, removeMember, setModelsSeat, setOrgRole, setWeaveAccess } from '../../domain/memberships.ts';
 import { uniqueness } from '../../domain/errors.ts';
 import { identityKey } from '../../domain/people.ts';
@@ -25,6 +25,9 @@ const invitationView = (i: InvitationRow) => ({
   revokedAt: iso(i.revoked_at),
 });
 
+/** The page that accepts an invitation's token (GET shows it, POST accepts; src/sso/router.ts). */
+const inviteLink = (deps: AppDeps, token: string) => `${deps.config.publicUrl.replace(/\/+$/, '')}/auth/invite/${token}`;
+
 // Someone this organization already has (by userName or address) is not invited again:
 // say so plainly. Only this organization's records are looked at.
 async function refuseExistingMember(deps: AppDeps, orgId: string, ref: string): Promise<void> {
@@ -42,9 +45,9 @@ export function userRoutes(deps: AppDeps): Router {
   const r = Router({ mergeParams: true });
 
   r.get('/users', authorize('org.users.view'), validate(s.listUsers, 'query'), async (_req, res) => {
-    const { q, status, role, page, pageSize } = input(res, s.listUsers, 'query');
-    const { total, items } = await listUsers(deps.db, orgScopeOf(res).org.id, { q, status, role }, { offset: (page - 1) * pageSize, limit: pageSize });
-    res.json({ items, total, page, pageSize });
+    const { q, status, role, sort, page, pageSize } = input(res, s.listUsers, 'query');
+    const { total, items } = await listUsers(deps.db, orgScopeOf(res).org.id, { q, status, role }, { offset: (page - 1) * pageSize, limit: pageSize }, sort);
+    res.json({ items, total, page, pageSize, sort });
   });
 
   async function userOr404(orgId: string, userId: string) {
@@ -113,11 +116,20 @@ export function userRoutes(deps: AppDeps): Router {
     );
     // The token is the invitation link's secret: shown once, stored hashed. `link` is the
     // page that accepts it (GET shows it, POST accepts; src/sso/router.ts).
-    const link = `${deps.config.publicUrl.replace(/\/+$/, '')}/auth/invite/${token}`;
+    const link = inviteLink(deps, token);
     res
       .status(201)
       .location(`${req.baseUrl}/invitations/${invitation.id}`)
       .json({ ...invitationView(invitation), token, link, user: await userOr404(invitation.org_id, invitation.user_id!) });
+  });
+
+  // A new link for an open invitation (the old one stops working): the dashboard's
+  // "Resend" shows it once to copy, as on creation. No mail is sent by orgbridge.
+  r.post('/invitations/:invitationId/resend', authorize('org.users.invite'), idParams('invitationId'), async (req, res) => {
+    const { invitation, token } = await command(deps, res, (tx, o) =>
+      resendInvitation(tx, o.id, String(req.params.invitationId), deps.config.invitationTtlDays, deps.now?.() ?? new Date()),
+    );
+    res.json({ ...invitationView(invitation), token, link: inviteLink(deps, token) });
   });
 
   r.delete('/invitations/:invitationId', authorize('org.users.invite'), idParams('invitationId'), async (req, res) => {

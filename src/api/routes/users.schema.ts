@@ -8,6 +8,8 @@ export const listUsers = z
     q: z.string().trim().max(200).optional(),
     status: z.enum(['pending', 'active', 'deactivated']).optional(),
     role: role.optional(),
+    /** A column, "-" first for descending (queries/users.ts SORTS). */
+    sort: z.enum(['name', '-name', 'lastActive', '-lastActive', 'role', '-role', 'modelsSeat', '-modelsSeat', 'weaveAccess', '-weaveAccess', 'email', '-email', 'status', '-status']).default('name'),
     page: z.coerce.number().int().min(1).default(1),
     pageSize: z.coerce.number().int().min(1).max(200).default(50),
   })

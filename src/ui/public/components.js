@@ -107,3 +107,41 @@ export function SecretOnce({ label, secret }) {
     <p class="hint">Copy it now: orgbridge keeps only a hash and cannot show it again.</p>
   </div>`;
 }
+
+/**
+ * A text input with the server's length limit shown, never enforced by silent cutting
+ * (no maxlength: a pasted 500-character name is kept whole and refused with a message).
+ * Over the limit the browser's own form check refuses the submit with the same message
+ * (setCustomValidity), so no request is sent; the counter says how far over it is.
+ */
+export function LimitedInput({ id, value, max, label, onInput, required, placeholder, type, autocomplete, describedBy, className }) {
+  const ref = useRef(null);
+  const n = value.length;
+  const over = n > max;
+  const message = over ? `${label} can be at most ${max} characters (this one has ${n}).` : '';
+  useEffect(() => {
+    if (ref.current) ref.current.setCustomValidity(message);
+  }, [message]);
+  const counterId = `${id}-count`;
+  return html`<span class=${`limited ${className || ''}`}>
+    <input ref=${ref} id=${id} type=${type || 'text'} value=${value} required=${required} placeholder=${placeholder} autocomplete=${autocomplete}
+      aria-invalid=${over ? 'true' : undefined} aria-describedby=${[counterId, describedBy].filter(Boolean).join(' ')}
+      onInput=${(e) => onInput(e.currentTarget.value)} />
+    <span id=${counterId} class=${`counter${over ? ' error' : ''}`} aria-live=${over ? 'assertive' : 'off'}>${over ? message : `${n} / ${max}`}</span>
+  </span>`;
+}
+
+/** A long value in a narrow place: cut with an ellipsis, the whole of it on hover (title) and to screen readers. */
+export function Clip({ text, className }) {
+  return html`<span class=${`clip ${className || ''}`} title=${text}>${text}</span>`;
+}
+
+/** A column header that sorts: a button inside the th, aria-sort on the th (WAI-ARIA sortable table). */
+export function SortHeader({ label, column, sort, onSort, className }) {
+  const active = sort === column || sort === `-${column}`;
+  const desc = sort === `-${column}`;
+  const next = active && !desc ? `-${column}` : column;
+  return html`<th scope="col" class=${className} aria-sort=${active ? (desc ? 'descending' : 'ascending') : 'none'}>
+    <button type="button" class="sort" onClick=${() => onSort(next)}>${label}<span aria-hidden="true" class="sort-mark">${active ? (desc ? ' ▼' : ' ▲') : ''}</span></button>
+  </th>`;
+}

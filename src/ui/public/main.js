@@ -104,9 +104,9 @@ function OrgDashboard({ me, orgs, route }) {
   const page = route.page || (perms.has('org.users.view') || perms.has('system.activity.view') ? 'users' : 'teams');
   const org = info.slug;
   let body;
-  if (page === 'users') body = html`<${UsersPage} org=${org} orgInfo=${info} perms=${perms} />`;
-  else if (page === 'teams' && route.sub) body = html`<${TeamPage} key=${route.sub} org=${org} teamId=${route.sub} navigate=${navigate} />`;
-  else if (page === 'teams') body = html`<${TeamsPage} org=${org} perms=${perms} navigate=${navigate} />`;
+  if (page === 'users') body = html`<${UsersPage} org=${org} orgInfo=${info} perms=${perms} reloadOrg=${load} />`;
+  else if (page === 'teams' && route.sub) body = html`<${TeamPage} key=${route.sub} org=${org} orgInfo=${info} teamId=${route.sub} navigate=${navigate} />`;
+  else if (page === 'teams') body = html`<${TeamsPage} org=${org} orgInfo=${info} perms=${perms} navigate=${navigate} />`;
   else if (page === 'projects') body = html`<${AccessResourcesPage} org=${org} perms=${perms} />`;
   else if (page === 'settings') body = html`<${SettingsPage} org=${org} orgInfo=${info} perms=${perms} tab=${route.sub} reloadOrg=${load} />`;
   else body = html`<p>No such page.</p>`;

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { del, get, post } from './api.js';
-import { ConfirmDialog, Notice, useNotice } from './components.js';
+import { ConfirmDialog, LimitedInput, Notice, useNotice } from './components.js';
 import { ROLE_LABEL, TEAM_ROLE_LABEL } from './format.js';
 import { html } from './html.js';
 
@@ -63,7 +63,7 @@ export function RoleGroups({ org }) {
         ${sources.map((s) => html`<option key=${s.source} value=${s.source}>${s.label}</option>`)}
       </select>
       <label for="rg-name">IdP group</label>
-      <input id="rg-name" required maxlength="1024" placeholder=${PLACEHOLDER[kindOf(source)]} value=${group} onInput=${(e) => setGroup(e.currentTarget.value)} />
+      <${LimitedInput} id="rg-name" label="IdP group" required max=${1024} placeholder=${PLACEHOLDER[kindOf(source)]} value=${group} onInput=${setGroup} />
       <label for="rg-grant">grants</label>
       <select id="rg-grant" value=${grant} onChange=${(e) => setGrant(e.currentTarget.value)}>
         <optgroup label="Organization role">

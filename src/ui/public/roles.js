@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { del, get, patch, post } from './api.js';
-import { ConfirmDialog, Dialog, Notice, useNotice } from './components.js';
+import { ConfirmDialog, Dialog, LimitedInput, Notice, useNotice } from './components.js';
 import { html } from './html.js';
 
 const AREA_LABEL = { registry: 'Model registry', reports: 'Reports', experiments: 'Experiments', artifacts: 'Artifacts', projects: 'Projects' };
@@ -29,9 +29,9 @@ function RoleEditor({ open, role, catalog, onClose, onSave }) {
     <form class="form" onSubmit=${submit}>
       <${Notice} notice=${notice} />
       <label for="role-name">Name</label>
-      <input id="role-name" required maxlength="100" value=${name} onInput=${(e) => setName(e.currentTarget.value)} />
+      <${LimitedInput} id="role-name" label="Role name" required max=${100} value=${name} onInput=${setName} />
       <label for="role-description">Description (optional)</label>
-      <input id="role-description" maxlength="1000" value=${description} onInput=${(e) => setDescription(e.currentTarget.value)} />
+      <${LimitedInput} id="role-description" label="Description" max=${1000} value=${description} onInput=${setDescription} />
       <fieldset>
         <legend>Based on</legend>
         <div class="check"><input type="radio" name="role-base" id="base-viewer" value="viewer" checked=${base === 'viewer'} onChange=${() => setBase('viewer')} /><label for="base-viewer">View-only</label></div>
@@ -46,7 +46,7 @@ function RoleEditor({ open, role, catalog, onClose, onSave }) {
             const id = `perm-${p.id.replace(/\W/g, '-')}`;
             return html`<div class="check" key=${p.id}>
               <input type="checkbox" id=${id} checked=${inherited || perms.includes(p.id)} disabled=${inherited} onChange=${(e) => toggle(p.id, e.currentTarget.checked)} />
-              <label for=${id}>${p.label}${inherited ? html` <span class="muted small">(from ${base === 'viewer' ? 'View-only' : 'Member'})</span>` : ''}</label>
+              <label for=${id}>${p.label}${inherited ? html` <span class="muted small">(${p.roles[baseRole] === 'own' ? 'on what they created, ' : ''}from ${base === 'viewer' ? 'View-only' : 'Member'})</span>` : ''}</label>
             </div>`;
           })}
         </div>`)}
@@ -92,15 +92,15 @@ export function CustomRoles({ org }) {
     </div>
     <p class="hint">Defined here, assigned to team members by team admins.</p>
     <${Notice} notice=${notice} onDismiss=${() => setNotice(null)} />
-    <div class="table-wrap"><table>
+    <div class="table-wrap"><table class="stacking">
       <caption class="visually-hidden">Custom roles</caption>
       <thead><tr><th scope="col">Role</th><th scope="col">Based on</th><th scope="col">Additional permissions</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
       <tbody>
-        ${roles && roles.length === 0 && html`<tr><td colspan="4" class="muted">No custom roles yet.</td></tr>`}
+        ${roles && roles.length === 0 && html`<tr class="empty"><td colspan="4">No custom roles yet. Create one to give team members a base role plus chosen permissions.</td></tr>`}
         ${roles && roles.map((r) => html`<tr key=${r.id} data-role=${r.name}>
           <th scope="row">${r.name}${r.description && html`<span class="muted small">${r.description}</span>`}</th>
-          <td>${r.base === 'viewer' ? 'View-only' : 'Member'}</td>
-          <td>${r.permissions.length ? r.permissions.map(labelOf).join(', ') : html`<span class="muted">None</span>`}</td>
+          <td data-label="Based on">${r.base === 'viewer' ? 'View-only' : 'Member'}</td>
+          <td data-label="Additional permissions" class="wrap">${r.permissions.length ? r.permissions.map(labelOf).join(', ') : html`<span class="muted">None</span>`}</td>
           <td class="actions">
             <button type="button" class="small" onClick=${() => setEditing({ role: r })}>Edit</button>
             <button type="button" class="small danger" onClick=${() => setDeleting(r)}>Delete</button>

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { del, get, patch, post, put } from './api.js';
 import { AuditLog } from './audit.js';
-import { Badge, ConfirmDialog, CopyButton, Notice, Switch, useNotice } from './components.js';
+import { Badge, ConfirmDialog, CopyButton, LimitedInput, Notice, Switch, useNotice } from './components.js';
 import { formatDate } from './format.js';
 import { html } from './html.js';
 import { RoleGroups } from './role-groups.js';
@@ -79,7 +79,7 @@ function General({ org, orgInfo, perms, reloadOrg }) {
       ${mayManage
         ? html`<form class="inline-form" onSubmit=${rename}>
             <label for="org-name">Organization name</label>
-            <input id="org-name" required maxlength="200" value=${name} onInput=${(e) => setName(e.currentTarget.value)} />
+            <${LimitedInput} id="org-name" label="Organization name" required max=${200} value=${name} onInput=${setName} />
             <button type="submit" class="primary">Rename</button>
           </form>`
         : html`<p>${orgInfo.name}</p>`}
@@ -101,9 +101,9 @@ function General({ org, orgInfo, perms, reloadOrg }) {
       <div class="table-wrap"><table aria-label="Claimed domains">
         <thead><tr><th scope="col">Domain</th><th scope="col">Status</th><th scope="col">Verification</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
         <tbody>
-          ${orgInfo.domains.length === 0 && html`<tr><td colspan="4" class="muted">No claimed domains.</td></tr>`}
+          ${orgInfo.domains.length === 0 && html`<tr class="empty"><td colspan="4">No claimed domains yet.${mayDomains ? ' Claim one below, then publish its TXT record.' : ''}</td></tr>`}
           ${orgInfo.domains.map((d) => html`<tr key=${d.domain} data-domain=${d.domain}>
-            <th scope="row" class="mono">${d.domain}</th>
+            <th scope="row" class="mono wrap">${d.domain}</th>
             <td>${d.status === 'verified' ? html`<${Badge} kind="ok">Verified<//>` : html`<${Badge} kind="warn">Pending<//>`}</td>
             <td>${d.challenge
               ? html`<div class="small">Add a TXT record (before ${formatDate(d.expiresAt)}):</div>
@@ -118,7 +118,7 @@ function General({ org, orgInfo, perms, reloadOrg }) {
       ${mayDomains &&
       html`<form class="inline-form" onSubmit=${claim}>
         <label for="claim-domain">Claim a domain</label>
-        <input id="claim-domain" required placeholder="example.com" value=${domain} onInput=${(e) => setDomain(e.currentTarget.value)} />
+        <${LimitedInput} id="claim-domain" label="Domain" required max=${253} placeholder="example.com" value=${domain} onInput=${setDomain} />
         <button type="submit">Claim</button>
       </form>`}
       ${mayManage &&
