@@ -37,6 +37,8 @@ const SEED: Record<string, [Cell, Cell, Cell]> = {
   'artifacts.download': ['deny', 'allow', 'allow'],
   // seeds/004: "An organization admin, team admin, or the owner of a project"
   'projects.visibility.edit': ['deny', 'own', 'allow'],
+  // seeds/000 Team roles, Admin: "full deletion permissions on runs, projects, artifacts".
+  'projects.delete': ['deny', 'deny', 'allow'],
 };
 /** Model Registry [viewer, member, admin] (seeds/000; seeds/003 for the admin rows). */
 const REGISTRY_SEED: Record<string, [Cell, Cell, Cell]> = {
