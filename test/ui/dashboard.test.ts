@@ -150,7 +150,7 @@ describe.skipIf(Boolean(skip))('organization dashboard in Chromium', () => {
       seen.push(String(await page.evaluate("document.activeElement?.textContent?.trim() ?? ''")));
     }
     // Skip link, the navigation, sign-out, then the page's first action.
-    expect(seen).toEqual(['Skip to content', 'Users', 'Teams', 'Settings', 'Sign out', 'Invite user']);
+    expect(seen).toEqual(['Skip to content', 'Users', 'Teams', 'Projects', 'Settings', 'Sign out', 'Invite user']);
     await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog', { name: 'Invite a user' });
     await dialog.waitFor();
@@ -393,7 +393,7 @@ describe.skipIf(Boolean(skip))('organization dashboard in Chromium', () => {
       await m.page.getByRole('heading', { name: 'Teams' }).waitFor();
       expect(m.page.url()).toMatch(new RegExp(`#/${c.org.slug}$`));
       const nav = m.page.getByRole('navigation', { name: 'Dashboard' });
-      expect(await nav.getByRole('link').allTextContents()).toEqual(['Teams']);
+      expect(await nav.getByRole('link').allTextContents()).toEqual(['Teams', 'Projects']);
       expect(await m.page.getByRole('button', { name: 'Create team', exact: true }).count()).toBe(0);
       await m.page.getByRole('link', { name: 'Vision' }).click();
       await m.page.getByRole('heading', { name: 'Vision' }).waitFor();
@@ -418,7 +418,7 @@ describe.skipIf(Boolean(skip))('organization dashboard in Chromium', () => {
       await s.page.goto(`${h.baseUrl}/admin#/${c.org.slug}`);
       await s.page.getByRole('heading', { name: 'Activity' }).waitFor();
       await s.page.locator('[data-testid="activity-chart"] .bar').first().waitFor();
-      expect(await s.page.getByRole('navigation', { name: 'Dashboard' }).getByRole('link').allTextContents()).toEqual(['Activity', 'Teams', 'Settings']);
+      expect(await s.page.getByRole('navigation', { name: 'Dashboard' }).getByRole('link').allTextContents()).toEqual(['Activity', 'Teams', 'Projects', 'Settings']);
       expect(await s.page.locator('table.users').count()).toBe(0);
       await s.page.getByRole('link', { name: 'Teams' }).click();
       await s.page.getByRole('button', { name: 'Create team', exact: true }).waitFor();
