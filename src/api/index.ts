@@ -11,6 +11,8 @@ import { catalogRoutes, roleRoutes } from './routes/roles.routes.ts';
 import { teamRoutes } from './routes/teams.routes.ts';
 import { userRoutes } from './routes/users.routes.ts';
 import { withOrg } from './scope.ts';
+import { auditExportRoutes } from './routes/audit-export.routes.ts';
+import { webhookRoutes } from './routes/webhooks.routes.ts';
 
 /**
  * The admin API, mounted at /api/v1. Every request: authenticate (API key or session,
@@ -31,6 +33,7 @@ export function apiRouter(deps: AppDeps): Router {
   const org = Router({ mergeParams: true });
   org.use(withOrg(deps));
   org.use(orgMeRoutes(), orgRoutes(deps), userRoutes(deps), teamRoutes(deps), roleRoutes(deps), accessRoutes(deps), reportRoutes(deps));
+  org.use(webhookRoutes(deps), auditExportRoutes(deps)); // issue 16
   r.use('/orgs/:org', org);
 
   r.use((_req, _res, next) => next(notFound('route')));
