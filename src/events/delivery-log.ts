@@ -2,6 +2,7 @@ import type { Conn } from '../db/connect.ts';
 import { audit } from '../domain/audit.ts';
 import type { Tx } from '../domain/context.ts';
 import { conflict, notFound } from '../domain/errors.ts';
+import { getEndpoint } from './endpoints.ts';
 import { messageId } from './payload.ts';
 
 // The delivery log an organization admin reads (status, attempts, latency, response code)
@@ -74,6 +75,7 @@ export async function listAttempts(conn: Conn, endpointId: string, deliveryId: n
 
 /** Sends a delivered or dead-lettered delivery again, as a fresh series of attempts. */
 export async function redeliver(tx: Tx, orgId: string, endpointId: string, deliveryId: number): Promise<void> {
+  await getEndpoint(tx.trx, orgId, endpointId); // the organization's own endpoint, or 404
   const d = await tx.trx('webhook_deliveries').where({ id: deliveryId, endpoint_id: endpointId }).forUpdate().first('id', 'status');
   if (!d) throw notFound('delivery', String(deliveryId));
   if (d.status === 'pending') throw conflict('this delivery is still pending: it will be attempted again');

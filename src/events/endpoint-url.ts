@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import type { WebhooksConfig } from '../config/schema.ts';
 import { invalid } from '../domain/errors.ts';
 import { checkLiteralHost, hostOf } from './address-guard.ts';
@@ -30,9 +29,6 @@ export function checkEndpointUrl(raw: string, policy: UrlPolicy): URL {
     checkLiteralHost(host, policy.allowPrivateHosts.includes(host));
   } catch (err: unknown) {
     throw invalid(`the endpoint URL is refused: ${(err as Error).message}`, { field: 'url' });
-  }
-  if (!isIP(host) && !host.includes('.') && !policy.allowPrivateHosts.includes(host)) {
-    throw invalid('the endpoint URL must name a public host (a fully qualified name)', { field: 'url' });
   }
   return url;
 }
