@@ -14,6 +14,10 @@ import { clientFamily, httpDuration, registry, scimOperations, setScrapeSources 
 // mount with a parameter in its prefix (/api/v1/orgs/:org) is put back into pattern form.
 
 const ORG_MOUNT = /^\/api\/v1\/orgs\/[^/]+/;
+// The SCIM router dispatches by itself (no Express routes): its resource is read from the
+// path, against the endpoints RFC 7644 §3.2 defines; anything else is "other".
+const SCIM_PATH = /^\/scim(?:\/v2)?(?=[/?]|$)(\/[^/?]*)?(\/[^?]*)?/i;
+const SCIM_RESOURCES = new Map(['Users', 'Groups', 'Roles', 'Bulk', 'Me', 'ServiceProviderConfig', 'ResourceTypes', 'Schemas'].map((r) => [r.toLowerCase(), r]));
 
 function routeOf(req: Parameters<RequestHandler>[0]): string {
   const pattern = (req.route as { path?: unknown } | undefined)?.path;
@@ -21,19 +25,23 @@ function routeOf(req: Parameters<RequestHandler>[0]): string {
   return req.baseUrl.replace(ORG_MOUNT, '/api/v1/orgs/:org') + pattern;
 }
 
+function scimRoute(originalUrl: string): { resource: string; route: string } | null {
+  const m = SCIM_PATH.exec(originalUrl);
+  if (!m) return null;
+  const resource = m[1] ? (SCIM_RESOURCES.get(m[1].slice(1).toLowerCase()) ?? 'other') : 'root';
+  const prefix = /^\/scim\/v2/i.test(originalUrl) ? '/scim/v2' : '/scim';
+  return { resource, route: `${prefix}/${resource}${m[2] && m[2] !== '/' ? '/:id' : ''}` };
+}
+
 export function requestMetrics(): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     res.once('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = routeOf(req);
       const status = String(res.statusCode);
-      httpDuration.observe({ route, method: req.method, status }, seconds);
-      if (req.baseUrl === '/scim/v2' || req.baseUrl === '/scim') {
-        // The resource is the first segment of the pattern: Users, Groups, Roles, Bulk, Schemas …
-        const resource = route === 'unmatched' ? 'unmatched' : (/^\/([A-Za-z]+)/.exec(String((req.route as { path: string }).path))?.[1] ?? 'root');
-        scimOperations.inc({ resource, method: req.method, status: `${status[0]}xx`, client: clientFamily(req.get('user-agent')) });
-      }
+      const scim = req.originalUrl.length > 4 && (req.originalUrl[1] === 's' || req.originalUrl[1] === 'S') ? scimRoute(req.originalUrl) : null;
+      httpDuration.observe({ route: scim ? scim.route : routeOf(req), method: req.method, status }, seconds);
+      if (scim) scimOperations.inc({ resource: scim.resource, method: req.method, status: `${status[0]}xx`, client: clientFamily(req.get('user-agent')) });
     });
     next();
   };

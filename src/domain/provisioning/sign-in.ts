@@ -233,10 +233,10 @@ export function signInActor(c: SignInClaims): Actor {
 export async function provisionSignIn(db: Db, c: SignInClaims, policy: SignInPolicy): Promise<SignInResult> {
   try {
     const result = await runInTransaction(db, signInActor(c), (tx) => signInTx(tx, c, policy));
-    signIns.inc({ provider: c.provider, outcome: 'ok' });
+    signIns.inc({ provider: c.source, outcome: 'ok' });
     return result;
   } catch (err: unknown) {
-    signIns.inc({ provider: c.provider, outcome: err instanceof DomainError ? 'refused' : 'error' });
+    signIns.inc({ provider: c.source, outcome: err instanceof DomainError ? 'refused' : 'error' });
     throw err;
   }
 }
