@@ -3,7 +3,7 @@ import type { Db } from '../db/connect.ts';
 import { sql } from '../db/sql.ts';
 import { webhookDeliveries, webhookLatency } from '../lib/metrics.ts';
 import { signingSecrets } from './endpoints.ts';
-import { loadPayloads, messageId } from './payload.ts';
+import { messageId, payloadOf, type PayloadSource } from './payload.ts';
 import { send, type SendResult } from './send.ts';
 import { signatureHeader } from './signature.ts';
 
@@ -19,10 +19,9 @@ import { signatureHeader } from './signature.ts';
 // delivery to the same endpoint for the same subject is still pending — in flight, or
 // waiting for its retry. A dead-lettered one no longer holds the others back.
 
-export interface DeliveryRow {
+export interface DeliveryRow extends PayloadSource {
   id: number;
   endpoint_id: string;
-  event_id: number;
   attempts: number;
   url: string;
   secret: string;
@@ -32,8 +31,8 @@ export interface DeliveryRow {
 
 const CLAIM = `update webhook_deliveries d
      set lease_until = now() + $2 * interval '1 millisecond', attempts = d.attempts + 1
-    from webhook_endpoints e
-   where e.id = d.endpoint_id and d.id in (
+    from webhook_endpoints e, events ev, audit_log a
+   where e.id = d.endpoint_id and ev.id = d.event_id and a.id = ev.audit_id and d.id in (
      select c.id from webhook_deliveries c join webhook_endpoints ce on ce.id = c.endpoint_id and ce.enabled
       where c.status = 'pending' and c.next_attempt_at <= now() and (c.lease_until is null or c.lease_until < now())
         and not exists (
@@ -42,16 +41,20 @@ const CLAIM = `update webhook_deliveries d
       order by c.event_id
       limit $1
       for update of c skip locked)
-  returning d.id, d.endpoint_id, d.event_id, d.attempts, e.url, e.secret, e.previous_secret, e.previous_secret_expires_at`;
+  returning d.id, d.endpoint_id, d.event_id, d.attempts, e.url, e.secret, e.previous_secret, e.previous_secret_expires_at,
+    ev.type as event_type, ev.at as event_at, ev.org_id, a.actor_type, a.actor_id, a.actor_label, a.target_type, a.target_id, a.before, a.after, a.reason`;
 
-const RECORD_ATTEMPT = `insert into webhook_attempts (delivery_id, attempt, outcome, status_code, latency_ms, error) values ($1, $2, $3, $4, $5, $6)`;
-
-const DELIVERED = `update webhook_deliveries set status = 'delivered', delivered_at = now(), lease_until = null,
-     last_status_code = $2, last_latency_ms = $3, last_error = null where id = $1 and status = 'pending'`;
-const RETRY = `update webhook_deliveries set next_attempt_at = now() + $2 * interval '1 millisecond', lease_until = null,
-     last_status_code = $3, last_latency_ms = $4, last_error = $5 where id = $1 and status = 'pending'`;
-const DEAD = `update webhook_deliveries set status = 'dead', lease_until = null,
-     last_status_code = $2, last_latency_ms = $3, last_error = $4 where id = $1 and status = 'pending'`;
+// An attempt's outcome and the delivery's new state in one statement (atomic by itself:
+// no BEGIN/COMMIT round trips). $6 is the outcome; $7 the wait before the next try.
+const RECORD = `with d as (
+    update webhook_deliveries set
+      status = case $6::text when 'failed' then 'pending' else $6::text end,
+      delivered_at = case $6::text when 'delivered' then now() else null end,
+      next_attempt_at = case $6::text when 'failed' then now() + $7 * interval '1 millisecond' else next_attempt_at end,
+      lease_until = null, last_status_code = $3, last_latency_ms = $4, last_error = $5
+    where id = $1 and status = 'pending'
+    returning id)
+  insert into webhook_attempts (delivery_id, attempt, outcome, status_code, latency_ms, error) values ($1, $2, $6, $3, $4, $5)`;
 
 export type DeliveryPolicy = Pick<WebhooksConfig, 'batchSize' | 'maxAttempts' | 'backoffBaseMs' | 'backoffMaxMs' | 'timeoutMs' | 'allowHttpHosts' | 'allowPrivateHosts'>;
 
@@ -71,12 +74,7 @@ async function record(db: Db, d: DeliveryRow, r: SendResult, p: DeliveryPolicy):
   const ok = r.status !== null && r.status >= 200 && r.status < 300;
   const error = ok ? null : (r.error ?? `HTTP ${r.status}`);
   const outcome = ok ? 'delivered' : d.attempts >= p.maxAttempts ? 'dead' : 'failed';
-  await db.transaction(async (trx) => {
-    await sql(trx, RECORD_ATTEMPT, [d.id, d.attempts, outcome, r.status, r.latencyMs, error]);
-    if (outcome === 'delivered') await sql(trx, DELIVERED, [d.id, r.status, r.latencyMs]);
-    else if (outcome === 'dead') await sql(trx, DEAD, [d.id, r.status, r.latencyMs, error]);
-    else await sql(trx, RETRY, [d.id, backoffMs(d.attempts, p), r.status, r.latencyMs, error]);
-  });
+  await sql(db, RECORD, [d.id, d.attempts, r.status, r.latencyMs, error, outcome, outcome === 'failed' ? backoffMs(d.attempts, p) : 0]);
   webhookDeliveries.inc({ outcome: r.refused ? 'refused' : outcome });
   webhookLatency.observe(r.latencyMs / 1000);
   return outcome;
@@ -86,11 +84,9 @@ async function record(db: Db, d: DeliveryRow, r: SendResult, p: DeliveryPolicy):
 export async function deliverBatch(db: Db, p: DeliveryPolicy, now: () => Date = () => new Date()): Promise<number> {
   const claimed = await claimDeliveries(db, p);
   if (!claimed.length) return 0;
-  const payloads = await loadPayloads(db, [...new Set(claimed.map((d) => Number(d.event_id)))]);
   await Promise.all(
     claimed.map(async (d) => {
-      const payload = payloads.get(Number(d.event_id));
-      const body = JSON.stringify(payload ?? null);
+      const body = JSON.stringify(payloadOf(d));
       const at = now();
       const id = messageId(d.event_id);
       const timestamp = Math.floor(at.getTime() / 1000);

@@ -1,8 +1,7 @@
-import type { Conn } from '../db/connect.ts';
-import { sql } from '../db/sql.ts';
 
 // The body of a delivery, Standard Webhooks' suggested shape `{type, timestamp, data}`,
-// built from the event and its audit row at send time (the outbox row stays small).
+// built from the event and its audit row at send time (the outbox row stays small),
+// read by the same statement that claims the delivery (deliver.ts).
 // `data.id` (also `webhook-id` as `msg_<id>`) is the same on every attempt: receivers
 // deduplicate on it, since delivery is at least once.
 
@@ -20,10 +19,11 @@ export interface EventPayload {
   };
 }
 
-interface Row {
-  id: number;
-  type: string;
-  at: Date;
+/** The event and audit columns a payload is built from (as claimDeliveries returns them). */
+export interface PayloadSource {
+  event_id: number | string;
+  event_type: string;
+  event_at: Date;
   org_id: string | null;
   actor_type: string;
   actor_id: string | null;
@@ -37,30 +37,18 @@ interface Row {
 
 export const messageId = (eventId: number | string) => `msg_${eventId}`;
 
-export async function loadPayloads(conn: Conn, eventIds: readonly number[]): Promise<Map<number, EventPayload>> {
-  const out = new Map<number, EventPayload>();
-  if (!eventIds.length) return out;
-  const rows = await sql<Row>(
-    conn,
-    `select e.id, e.type, e.at, e.org_id, a.actor_type, a.actor_id, a.actor_label, a.target_type, a.target_id, a.before, a.after, a.reason
-       from events e join audit_log a on a.id = e.audit_id where e.id = any(string_to_array($1, ',')::bigint[])`,
-    [eventIds.join(',')],
-  );
-  for (const r of rows) {
-    const id = Number(r.id);
-    out.set(id, {
-      type: r.type,
-      timestamp: new Date(r.at).toISOString(),
-      data: {
-        id: messageId(id),
-        organizationId: r.org_id,
-        subject: { type: r.target_type, id: r.target_id },
-        actor: { type: r.actor_type, id: r.actor_id, label: r.actor_label },
-        before: r.before ?? null,
-        after: r.after ?? null,
-        reason: r.reason,
-      },
-    });
-  }
-  return out;
+export function payloadOf(r: PayloadSource): EventPayload {
+  return {
+    type: r.event_type,
+    timestamp: new Date(r.event_at).toISOString(),
+    data: {
+      id: messageId(r.event_id),
+      organizationId: r.org_id,
+      subject: { type: r.target_type, id: r.target_id },
+      actor: { type: r.actor_type, id: r.actor_id, label: r.actor_label },
+      before: r.before ?? null,
+      after: r.after ?? null,
+      reason: r.reason,
+    },
+  };
 }

@@ -1,5 +1,5 @@
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { AddressRefused, checkLiteralHost, guardedLookup, hostOf } from './address-guard.ts';
 import { checkEndpointUrl, type UrlPolicy } from './endpoint-url.ts';
 
@@ -7,6 +7,12 @@ import { checkEndpointUrl, type UrlPolicy } from './endpoint-url.ts';
 // receiver must give its final URL); the response body is read up to 4 KiB and dropped.
 // The URL policy is checked again here, since the operator's allow-lists may have changed
 // since the endpoint was registered.
+
+// Kept-alive connections: a receiver gets a stream of deliveries. A socket is made by the
+// agent with the request's `lookup`, so every new connection goes through the address
+// guard; a reused one was checked when it was made, for the same host (the allow-lists
+// name hosts, so the decision for a host:port is the same on every request).
+const agents = { http: new HttpAgent({ keepAlive: true, maxSockets: 50 }), https: new HttpsAgent({ keepAlive: true, maxSockets: 50 }) };
 
 export interface SendResult {
   /** null when no response came (refused address, connection error, timeout). */
@@ -31,13 +37,14 @@ export function send(rawUrl: string, headers: Record<string, string>, body: stri
     return Promise.resolve(done(null, (err as Error).message, true));
   }
   return new Promise((resolve) => {
-    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const https = url.protocol === 'https:';
+    const request = https ? httpsRequest : httpRequest;
     const req = request(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'user-agent': 'orgbridge-webhooks/1', ...headers },
       lookup: guardedLookup(allowPrivate) as never,
       timeout: timeoutMs,
-      agent: false,
+      agent: https ? agents.https : agents.http,
     });
     const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     req.on('response', (res) => {
