@@ -10,7 +10,10 @@ import { openDb, type Db } from '../src/db/connect.ts';
 import { runInTransaction, systemActor } from '../src/domain/context.ts';
 import { createOrganization } from '../src/domain/organizations.ts';
 import { createScimToken } from '../src/domain/scim-tokens.ts';
+import { INSERT_AUDIT_ROW, INSERT_AUDIT_ROW_AND_EVENT } from '../src/domain/audit.ts';
+import { migrate } from '../src/db/migrate.ts';
 import { createEndpoint } from '../src/events/endpoints.ts';
+import pg from 'pg';
 import { client, percentile, throughput } from './http.ts';
 
 // npm run bench:events — issue 16: what the outbox costs POST /Users, and what webhooks
@@ -20,6 +23,8 @@ import { client, percentile, throughput } from './http.ts';
 //     from --base-rev, default the parent of the commit that added migration 012), both
 //     with no webhook endpoint; alternating rounds of 1,000 creates at 16 concurrent
 //     clients after 500 warm-up creates each; throughput and server CPU per create.
+//  0. The statement alone: single-statement transactions on one connection, the audit row
+//     insert against the audit row + event insert, alternating rounds (PostgreSQL's part).
 //  2. Webhooks: a backlog of events drained by one server's worker to a loopback receiver
 //     (events delivered per second), then creates at 16 concurrent clients with the worker
 //     running (end-to-end lag: receipt time − the event's commit-time `at`; p50, p99).
@@ -85,7 +90,50 @@ const post = (call: ReturnType<typeof client>, userName: string) =>
     if (r.status !== 201) throw new Error(`POST /Users answered ${r.status}: ${r.body}`);
   });
 
+/** Part 0: µs per transaction (BEGIN; statement; COMMIT) for each statement, alternating rounds. */
+async function statementAB(): Promise<void> {
+  const schema = `bev_${randomBytes(4).toString('hex')}`;
+  const admin = knexFactory({ client: 'pg', connection: URL_, pool: { min: 0, max: 1 } });
+  await admin.raw(`create schema ${schema}`);
+  const db = openDb({ databaseUrl: URL_, dataDir: 'unused', schema, poolMax: 1 });
+  await migrate(db);
+  const c = new pg.Client({ connectionString: URL_, options: `-c search_path=${schema}` });
+  await c.connect();
+  // Commit's fsync (milliseconds on this shared disk) would drown the statements' own cost.
+  await c.query('set synchronous_commit = off');
+  try {
+    const orgId = randomBytes(16).toString('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+    const values = (i: number) => [orgId, 'scim', null, 'scim token bench', 'member.add', 'user', `u${i}`, null, JSON.stringify({ userName: `u${i}@bench.test`, status: 'active', orgRole: 'member' }), 'ok', null];
+    const run = async (withEvent: boolean, n: number, from: number) => {
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < n; i++) {
+        await c.query('begin');
+        if (withEvent) await c.query(INSERT_AUDIT_ROW_AND_EVENT, [...values(from + i), 'member.provisioned', `user:u${from + i}`]);
+        else await c.query(INSERT_AUDIT_ROW, values(from + i));
+        await c.query('commit');
+      }
+      return Number(process.hrtime.bigint() - t0) / 1e3 / n;
+    };
+    await run(false, 500, 0);
+    await run(true, 500, 0);
+    const acc = { audit: [] as number[], outbox: [] as number[] };
+    for (let r = 0; r < 6; r++) {
+      const order = r % 2 ? [true, false] : [false, true];
+      for (const e of order) (e ? acc.outbox : acc.audit).push(await run(e, 1000, (r + 1) * 10_000));
+    }
+    const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    log(`statement alone, 6 alternating rounds of 1,000 transactions on one connection (synchronous_commit off): audit row ${median(acc.audit).toFixed(0)} µs, audit row + event ${median(acc.outbox).toFixed(0)} µs per transaction (medians; rounds: ${acc.audit.map((x) => x.toFixed(0)).join('/')} vs ${acc.outbox.map((x) => x.toFixed(0)).join('/')})`);
+  } finally {
+    await c.end();
+    await db.destroy();
+    await admin.raw(`drop schema ${schema} cascade`);
+    await admin.destroy();
+  }
+}
+
 async function main(): Promise<void> {
+  await statementAB();
+  if (args.includes('--statement-only')) return;
   const here = resolve('.');
   const baseRev = opt('base-rev', execSync('git log --format=%H -1 -- migrations/20261207_012_events_webhooks.ts', { encoding: 'utf8' }).trim() + '^');
   const baseDir = mkdtempSync(join(tmpdir(), 'orgbridge-base-'));

@@ -24,7 +24,6 @@ const statements = [
      fanned_out_at timestamptz
    )`,
   `create index events_unfanned on events (id) where fanned_out_at is null`,
-  `create index events_org on events (org_id, id)`,
 
   `create table webhook_endpoints (
      id uuid primary key,

@@ -1,7 +1,7 @@
 import type { Conn } from '../db/connect.ts';
 import { audit } from '../domain/audit.ts';
 import type { Tx } from '../domain/context.ts';
-import { invalid, notFound } from '../domain/errors.ts';
+import { conflict, invalid, notFound } from '../domain/errors.ts';
 import { newId } from '../lib/secrets.ts';
 import { checkEndpointUrl, type UrlPolicy } from './endpoint-url.ts';
 import { newSecret } from './signature.ts';
@@ -12,6 +12,8 @@ import { EVENT_TYPES } from './types.ts';
 // (deliveries are signed with both meanwhile), so a receiver can switch without a gap.
 
 export const PREVIOUS_SECRET_VALID_MS = 24 * 60 * 60 * 1000;
+/** Each endpoint multiplies the organization's deliveries: a tenant may not flood the workers shared by all. */
+export const MAX_ENDPOINTS_PER_ORG = 20;
 
 export interface EndpointRow {
   id: string;
@@ -55,6 +57,8 @@ export async function getEndpoint(conn: Conn, orgId: string, id: string): Promis
 
 export async function createEndpoint(tx: Tx, orgId: string, input: EndpointInput, policy: UrlPolicy): Promise<{ endpoint: EndpointRow; secret: string }> {
   const url = checkEndpointUrl(input.url, policy).href;
+  const [count] = await tx.trx('webhook_endpoints').where({ org_id: orgId }).count<{ n: number }[]>({ n: '*' });
+  if (Number(count?.n ?? 0) >= MAX_ENDPOINTS_PER_ORG) throw conflict(`an organization may have at most ${MAX_ENDPOINTS_PER_ORG} webhook endpoints`);
   const secret = newSecret();
   const [row] = await tx.trx('webhook_endpoints')
     .insert({

@@ -4,7 +4,7 @@ import type { MetricsConfig } from '../config/schema.ts';
 import type { Db } from '../db/connect.ts';
 import { sql } from '../db/sql.ts';
 import { hashSecret, sameDigest } from '../lib/secrets.ts';
-import { clientFamily, httpDuration, registry, scimOperations, setScrapeSources } from '../lib/metrics.ts';
+import { clientFamily, enableProcessMetrics, httpDuration, registry, scimOperations, setScrapeSources } from '../lib/metrics.ts';
 
 // HTTP side of the metrics (issue 16): one timing per request, and GET /metrics.
 //
@@ -49,6 +49,7 @@ export function requestMetrics(): RequestHandler {
 
 /** GET /metrics behind `Authorization: Bearer <METRICS_TOKEN>` (compared in constant time). */
 export function metricsRoute(token: string | null): RequestHandler {
+  enableProcessMetrics();
   const expected = token ? hashSecret(token) : null;
   return (req, res, next) => {
     if (req.method !== 'GET' || req.path !== '/metrics') return next();
@@ -73,6 +74,7 @@ export function metricsRoute(token: string | null): RequestHandler {
 
 /** The metrics on their own port (METRICS_PORT), for a scraper on a private interface. */
 export function serveMetrics(cfg: MetricsConfig): Promise<Server> {
+  enableProcessMetrics();
   return new Promise((resolve, reject) => {
     const server = createServer((req, res) => {
       if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {

@@ -9,8 +9,17 @@ import client from 'prom-client';
 
 export const registry = new client.Registry();
 registry.setDefaultLabels({ service: 'orgbridge' });
-// Process and Node.js metrics, event-loop delay among them (nodejs_eventloop_lag_*).
-client.collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
+
+let processMetrics = false;
+/**
+ * Process and Node.js metrics, event-loop delay among them (nodejs_eventloop_lag_*): only
+ * in a process that serves /metrics (the CLI imports the counters but measures nothing).
+ */
+export function enableProcessMetrics(): void {
+  if (processMetrics) return;
+  processMetrics = true;
+  client.collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
+}
 
 export const httpDuration = new client.Histogram({
   name: 'orgbridge_http_request_duration_seconds',

@@ -108,6 +108,17 @@ describe('webhook endpoints (admin API)', () => {
   });
 });
 
+describe('webhook endpoints: limits', () => {
+  it('refuses a 21st endpoint in one organization (each multiplies the shared workers’ deliveries)', async () => {
+    const t = await tenant();
+    for (let i = 0; i < 20; i++) expect((await call(h, t.key, 'POST', `${t.base}/webhooks`, { url: `https://hooks.example.com/${i}`, eventTypes: ['*'] })).status).toBe(201);
+    const r = await call(h, t.key, 'POST', `${t.base}/webhooks`, { url: 'https://hooks.example.com/21', eventTypes: ['*'] });
+    expect(r.status).toBe(409);
+    expect(await h.t.db('webhook_endpoints').where({ org_id: t.org.id }).count<{ n: number }[]>({ n: '*' })).toEqual([{ n: 20 }]);
+    await h.t.db('webhook_endpoints').where({ org_id: t.org.id }).delete();
+  });
+});
+
 describe('delivery', () => {
   it('signs per Standard Webhooks; only subscribed types; the log records the attempt', async () => {
     const t = await tenant();
