@@ -36,6 +36,9 @@ export async function authSql(q: Q, token: string): Promise<string | undefined> 
 
 const AUDIT = `insert into audit_log (org_id, actor_type, actor_id, actor_label, action, target_type, target_id, before, after, outcome, reason)
   values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
+// A directory change writes its event in the audit row's statement (src/domain/audit.ts, issue 16).
+const AUDIT_AND_EVENT = `with a as (${AUDIT} returning id)
+  insert into events (org_id, type, audit_id, subject) select $1, $12, a.id, $13 from a`;
 
 /** POST /Users: the statements of addMember for a new member record (src/domain/people.ts insertUser). */
 export async function createUserStatements(c: Q, orgId: string, userName: string, tokenId: string | null = null): Promise<void> {
@@ -61,7 +64,7 @@ export async function createUserStatements(c: Q, orgId: string, userName: string
     [randomUUID(), orgId, id, 'active', 'member', 'full', 'full', null, JSON.stringify(['userName', 'name', 'emails', 'active'])],
   );
   const after = { userName, status: 'active', orgRole: 'member', modelsSeat: 'full', weaveAccess: 'full', customRoleId: null };
-  await c.query(AUDIT, [orgId, 'scim', tokenId, 'scim token bench', 'member.add', 'user', id, null, JSON.stringify(after), 'ok', null]);
+  await c.query(AUDIT_AND_EVENT, [orgId, 'scim', tokenId, 'scim token bench', 'member.add', 'user', id, null, JSON.stringify(after), 'ok', null, 'member.provisioned', `user:${id}`]);
 }
 
 export async function createUserSql(pool: pg.Pool, token: string, orgId: string, userName: string): Promise<void> {
@@ -103,7 +106,7 @@ async function groupPatch(pool: pg.Pool, token: string, orgId: string, teamId: s
     await c.query('select * from teams where id = $1 and org_id = $2 limit $3', [teamId, orgId, 1]);
     await body(c);
     await c.query('update teams set version = version + 1, updated_at = CURRENT_TIMESTAMP where id = $1', [teamId]);
-    await c.query(AUDIT, [orgId, 'scim', null, 'scim token bench', 'team.members', 'team', teamId, null, null, 'ok', null]);
+    await c.query(AUDIT_AND_EVENT, [orgId, 'scim', null, 'scim token bench', 'team.members.add', 'team', teamId, null, null, 'ok', null, 'team.members_added', `team:${teamId}`]);
     await c.query('select * from role_groups where org_id = $1 and source = $2 and lower(group_name) = any($3)', [orgId, 'scim', ['team']]);
     await c.query(TEAM, [orgId, teamId, 1]);
   });

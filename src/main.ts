@@ -9,6 +9,8 @@ import { createTxtResolver } from './lib/txt-resolver.ts';
 import { scheduleMaintenance } from './maintenance.ts';
 import { issueSetupToken } from './domain/provisioning/first-run.ts';
 import { warnUnknownTrustedOrgs } from './sso/trust.ts';
+import { startWebhookWorker } from './events/worker.ts';
+import { serveMetrics, useDatabaseForMetrics } from './http/metrics.ts';
 
 // Start-up: configuration (validated once; an invalid value stops the process with the
 // key and what was expected), database, migrations, then listen. SIGTERM/SIGINT stop
@@ -54,9 +56,18 @@ async function main(): Promise<void> {
   }
 
   const stopMaintenance = scheduleMaintenance(db, logger, { resolver });
+  const worker = config.webhooks.worker ? startWebhookWorker(db, config.webhooks, logger) : null;
+  let metricsServer: import('node:http').Server | null = null;
+  if (config.metrics.port !== null) {
+    useDatabaseForMetrics(db);
+    metricsServer = await serveMetrics(config.metrics);
+    logger.info({ address: metricsServer.address() }, 'metrics listening');
+  }
 
   const shutdown = async (signal: string) => {
     stopMaintenance();
+    metricsServer?.close();
+    await worker?.stop();
     await serving.stop(signal);
     await db.destroy().catch((err: unknown) => logger.error({ err }, 'closing the database failed'));
     logger.info('stopped');

@@ -16,6 +16,8 @@ import { decisionRoutes } from './routes/decisions.routes.ts';
 import { projectRoutes } from './routes/projects.routes.ts';
 import { registryRoutes } from './routes/registries.routes.ts';
 import { serviceAccountRoutes } from './routes/service-accounts.routes.ts';
+import { auditExportRoutes } from './routes/audit-export.routes.ts';
+import { webhookRoutes } from './routes/webhooks.routes.ts';
 
 /**
  * The admin API, mounted at /api/v1. Every request: authenticate (API key or session,
@@ -40,6 +42,7 @@ export function apiRouter(deps: AppDeps): Router {
   const org = Router({ mergeParams: true });
   org.use(withOrg(deps));
   org.use(orgMeRoutes(), orgRoutes(deps), userRoutes(deps), teamRoutes(deps), roleRoutes(deps), accessRoutes(deps), reportRoutes(deps), projectRoutes(deps), registryRoutes(deps), serviceAccountRoutes(deps));
+  org.use(webhookRoutes(deps), auditExportRoutes(deps)); // issue 16
   r.use('/orgs/:org', org);
 
   r.use((_req, _res, next) => next(notFound('route')));

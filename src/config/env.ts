@@ -40,6 +40,18 @@ const SCALARS: [string, Path, 'string' | 'int' | 'number' | 'bool' | 'trustProxy
   ['DOMAIN_PENDING_TTL_DAYS', ['domains', 'pendingTtlDays'], 'number'],
   ['DNS_SERVERS', ['domains', 'dnsServers'], 'list'],
   ['DNS_TIMEOUT_MS', ['domains', 'dnsTimeoutMs'], 'int'],
+  ['WEBHOOK_WORKER', ['webhooks', 'worker'], 'bool'],
+  ['WEBHOOK_POLL_INTERVAL_MS', ['webhooks', 'pollIntervalMs'], 'int'],
+  ['WEBHOOK_BATCH_SIZE', ['webhooks', 'batchSize'], 'int'],
+  ['WEBHOOK_MAX_ATTEMPTS', ['webhooks', 'maxAttempts'], 'int'],
+  ['WEBHOOK_BACKOFF_BASE_MS', ['webhooks', 'backoffBaseMs'], 'int'],
+  ['WEBHOOK_BACKOFF_MAX_MS', ['webhooks', 'backoffMaxMs'], 'int'],
+  ['WEBHOOK_TIMEOUT_MS', ['webhooks', 'timeoutMs'], 'int'],
+  ['WEBHOOK_ALLOW_HTTP_HOSTS', ['webhooks', 'allowHttpHosts'], 'list'],
+  ['WEBHOOK_ALLOW_PRIVATE_HOSTS', ['webhooks', 'allowPrivateHosts'], 'list'],
+  ['METRICS_TOKEN', ['metrics', 'token'], 'string'],
+  ['METRICS_PORT', ['metrics', 'port'], 'int'],
+  ['METRICS_HOST', ['metrics', 'host'], 'string'],
 ];
 
 const LDAP_VARS: [string, Path, 'string' | 'int' | 'bool' | 'csv' | 'dnlist' | 'attributes'][] = [

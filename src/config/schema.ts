@@ -146,6 +146,37 @@ export const domainsSchema = z.object({
   dnsTimeoutMs: positiveInt,
 });
 
+// Webhooks (issue 16; src/events/). A host is compared as written in the endpoint URL
+// (lower-case): the allow-lists are an operator's, for receivers on an internal network.
+const hostList = z.array(z.string().trim().toLowerCase().min(1));
+export const webhooksSchema = z.object({
+  /** Run the delivery worker in this process (several instances may all run it). */
+  worker: z.boolean(),
+  /** How often an idle worker looks for events and due deliveries. */
+  pollIntervalMs: positiveInt,
+  /** Deliveries claimed (and sent concurrently) per round. */
+  batchSize: positiveInt,
+  /** Attempts before a delivery is dead-lettered. */
+  maxAttempts: positiveInt,
+  /** Retry n waits backoffBaseMs · 2^(n-1), at most backoffMaxMs. */
+  backoffBaseMs: positiveInt,
+  backoffMaxMs: positiveInt,
+  /** Per attempt: connect, send and the receiver's answer. */
+  timeoutMs: positiveInt,
+  /** Hosts an endpoint may reach over plain http (everything else must be https). */
+  allowHttpHosts: hostList,
+  /** Hosts allowed to resolve to private, loopback or link-local addresses (SSRF guard). */
+  allowPrivateHosts: hostList,
+});
+
+// GET /metrics: on the main port behind a bearer token, or on its own port (bind it to an
+// interface only the scraper reaches). Neither set: not served.
+export const metricsSchema = z.object({
+  token: z.string().min(16, 'at least 16 characters').nullable(),
+  port: z.number().int().min(0).max(65535).nullable(),
+  host: z.string().min(1),
+});
+
 export const configSchema = z
   .object({
     port: z.number().int().min(0).max(65535),
@@ -179,6 +210,8 @@ export const configSchema = z
     domains: domainsSchema,
     oidc: z.array(oidcProviderSchema),
     ldap: ldapSchema.nullable(),
+    webhooks: webhooksSchema,
+    metrics: metricsSchema,
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -197,3 +230,5 @@ export type Config = z.infer<typeof configSchema>;
 export type OidcProviderConfig = z.infer<typeof oidcProviderSchema>;
 export type LdapConfig = z.infer<typeof ldapSchema>;
 export type DomainsConfig = z.infer<typeof domainsSchema>;
+export type WebhooksConfig = z.infer<typeof webhooksSchema>;
+export type MetricsConfig = z.infer<typeof metricsSchema>;

@@ -43,6 +43,7 @@ export async function runInTransaction<T>(db: Db, actor: Actor, fn: (tx: Tx) => 
           ...err.refusal,
           outcome: 'refused',
           reason: err.message,
+          rule: err.code,
         });
       }
       throw err;

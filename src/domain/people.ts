@@ -198,6 +198,9 @@ export async function updatePerson(tx: Tx, userId: string, p: Partial<PersonInpu
       .returning('*');
     if (!row) throw notFound('user', userId);
     if (p.emails !== undefined) await writeEmails(tx, userId, p.emails);
+    // Which fields changed, not their values: the event a profile change emits (issue 16)
+    // tells a subscriber to re-read the record.
+    await audit(tx, { orgId: (row as UserRow).org_id, action: 'member.update', targetType: 'user', targetId: userId, after: { fields: Object.keys(p).sort() } });
     return row as UserRow;
   } catch (err: unknown) {
     if (isUniqueViolation(err)) throw uniquenessError(p);

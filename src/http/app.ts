@@ -8,6 +8,7 @@ import { scimRouter } from '../scim/http/router.ts';
 import { apiRouter } from '../api/index.ts';
 import { IMPORT_MAP_CSP_SOURCE, uiRouter } from '../ui/index.ts';
 import { ssoRouter } from '../sso/index.ts';
+import { metricsRoute, requestMetrics, useDatabaseForMetrics } from './metrics.ts';
 
 /** What a request log line says about the request: never its headers or body. */
 function serializeReq(req: IncomingMessage & { id?: unknown; originalUrl?: string }) {
@@ -48,6 +49,13 @@ export function buildApp(deps: AppDeps): Express {
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
     }),
   );
+
+  app.use(requestMetrics()); // [metrics]
+  // GET /metrics here only behind its token; METRICS_PORT serves it on its own port (main.ts).
+  if (deps.config.metrics.token && deps.config.metrics.port === null) {
+    useDatabaseForMetrics(deps.db);
+    app.use(metricsRoute(deps.config.metrics.token));
+  }
 
   // --- protocol routers (each owns its error rendering) ---
   // The prefix-mounted ones first: SCIM is the busiest door (IdPs, all day), and a request

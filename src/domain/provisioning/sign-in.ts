@@ -15,6 +15,7 @@ import type { AccountRow, MembershipRow, OrganizationRow } from '../types.ts';
 import { applyGroupClaims } from './group-claims.ts';
 import { trustsOrg, type ProviderTrust } from './provider-trust.ts';
 import { deploymentIsEmpty } from './system-admin.ts';
+import { signIns } from '../../lib/metrics.ts';
 
 // Sign-in provisioning (SPEC §1 "Account", "Link"; §5): who may come in, which account a
 // sign-in is, which member records it links to, and what it creates. Protocol-neutral:
@@ -230,7 +231,14 @@ export function signInActor(c: SignInClaims): Actor {
 
 /** Runs the whole sign-in decision in one transaction; refusals are DomainErrors. */
 export async function provisionSignIn(db: Db, c: SignInClaims, policy: SignInPolicy): Promise<SignInResult> {
-  return runInTransaction(db, signInActor(c), (tx) => signInTx(tx, c, policy));
+  try {
+    const result = await runInTransaction(db, signInActor(c), (tx) => signInTx(tx, c, policy));
+    signIns.inc({ provider: c.source, outcome: 'ok' });
+    return result;
+  } catch (err: unknown) {
+    signIns.inc({ provider: c.source, outcome: err instanceof DomainError ? 'refused' : 'error' });
+    throw err;
+  }
 }
 
 export function refusalReason(err: unknown): SignInRefusalReason | null {

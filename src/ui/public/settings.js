@@ -8,6 +8,7 @@ import { RoleGroups } from './role-groups.js';
 import { CustomRoles } from './roles.js';
 import { Seats } from './seats.js';
 import { ApiKeys, ScimTokens } from './tokens.js';
+import { Webhooks } from './webhooks.js';
 
 function General({ org, orgInfo, perms, reloadOrg }) {
   const [name, setName] = useState(orgInfo.name);
@@ -158,6 +159,7 @@ const TABS = [
   { id: 'roles', label: 'Custom roles', visible: (p) => p.has('org.customRoles.manage') },
   { id: 'role-groups', label: 'Role groups', visible: (p) => p.has('org.settings.manage') },
   { id: 'audit', label: 'Audit log', visible: (p) => p.has('org.auditLog.view') },
+  { id: 'webhooks', label: 'Webhooks', visible: (p) => p.has('org.settings.manage') },
 ];
 
 export const settingsTabs = (perms) => TABS.filter((t) => t.visible(perms));
@@ -180,5 +182,6 @@ export function SettingsPage({ org, orgInfo, perms, tab, reloadOrg }) {
     ${current.id === 'roles' && html`<${CustomRoles} org=${org} />`}
     ${current.id === 'role-groups' && html`<${RoleGroups} org=${org} />`}
     ${current.id === 'audit' && html`<${AuditLog} org=${org} />`}
+    ${current.id === 'webhooks' && html`<${Webhooks} org=${org} />`}
   </div>`;
 }

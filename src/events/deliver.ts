@@ -1,0 +1,103 @@
+import type { WebhooksConfig } from '../config/schema.ts';
+import type { Db } from '../db/connect.ts';
+import { sql } from '../db/sql.ts';
+import { webhookDeliveries, webhookLatency } from '../lib/metrics.ts';
+import { signingSecrets } from './endpoints.ts';
+import { messageId, payloadOf, type PayloadSource } from './payload.ts';
+import { send, type SendResult } from './send.ts';
+import { signatureHeader } from './signature.ts';
+
+// Delivering: claim due deliveries, send them, record each attempt.
+//
+// Claiming is one statement: `FOR UPDATE SKIP LOCKED` lets several instances claim at once
+// without taking the same row, and the claim sets a lease (the send's timeout plus a
+// margin) instead of holding a transaction open across the HTTP call. A worker killed
+// mid-send leaves the lease to expire; the delivery then goes again (at least once; the
+// receiver deduplicates on webhook-id).
+//
+// Order per subject (a member, a team): a delivery is claimed only when no earlier event's
+// delivery to the same endpoint for the same subject is still pending — in flight, or
+// waiting for its retry. A dead-lettered one no longer holds the others back.
+
+export interface DeliveryRow extends PayloadSource {
+  id: number;
+  endpoint_id: string;
+  attempts: number;
+  url: string;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: Date | null;
+}
+
+const CLAIM = `update webhook_deliveries d
+     set lease_until = now() + $2 * interval '1 millisecond', attempts = d.attempts + 1
+    from webhook_endpoints e, events ev, audit_log a
+   where e.id = d.endpoint_id and ev.id = d.event_id and a.id = ev.audit_id and d.id in (
+     select c.id from webhook_deliveries c join webhook_endpoints ce on ce.id = c.endpoint_id and ce.enabled
+      where c.status = 'pending' and c.next_attempt_at <= now() and (c.lease_until is null or c.lease_until < now())
+        and not exists (
+          select 1 from webhook_deliveries p
+           where p.endpoint_id = c.endpoint_id and p.order_key = c.order_key and p.status = 'pending' and p.event_id < c.event_id)
+      order by c.event_id
+      limit $1
+      for update of c skip locked)
+  returning d.id, d.endpoint_id, d.event_id, d.attempts, e.url, e.secret, e.previous_secret, e.previous_secret_expires_at,
+    ev.type as event_type, ev.at as event_at, ev.org_id, a.actor_type, a.actor_id, a.actor_label, a.target_type, a.target_id, a.before, a.after, a.reason`;
+
+// An attempt's outcome and the delivery's new state in one statement (atomic by itself:
+// no BEGIN/COMMIT round trips). $6 is the outcome; $7 the wait before the next try.
+const RECORD = `with d as (
+    update webhook_deliveries set
+      status = case $6::text when 'failed' then 'pending' else $6::text end,
+      delivered_at = case $6::text when 'delivered' then now() else null end,
+      next_attempt_at = case $6::text when 'failed' then now() + $7 * interval '1 millisecond' else next_attempt_at end,
+      lease_until = null, last_status_code = $3, last_latency_ms = $4, last_error = $5
+    where id = $1 and status = 'pending'
+    returning id)
+  insert into webhook_attempts (delivery_id, attempt, outcome, status_code, latency_ms, error) values ($1, $2, $6, $3, $4, $5)`;
+
+export type DeliveryPolicy = Pick<WebhooksConfig, 'batchSize' | 'maxAttempts' | 'backoffBaseMs' | 'backoffMaxMs' | 'timeoutMs' | 'allowHttpHosts' | 'allowPrivateHosts'>;
+
+/** Wait before retry n (n ≥ 1): base · 2^(n-1), capped. */
+export function backoffMs(attempt: number, p: Pick<DeliveryPolicy, 'backoffBaseMs' | 'backoffMaxMs'>): number {
+  return Math.min(p.backoffMaxMs, p.backoffBaseMs * 2 ** Math.min(attempt - 1, 30));
+}
+
+/** The lease covers the send's timeout, with a margin for the database round trips. */
+export const leaseMs = (p: Pick<DeliveryPolicy, 'timeoutMs'>) => p.timeoutMs + 5000;
+
+export async function claimDeliveries(db: Db, p: DeliveryPolicy): Promise<DeliveryRow[]> {
+  return sql<DeliveryRow>(db, CLAIM, [p.batchSize, leaseMs(p)]);
+}
+
+async function record(db: Db, d: DeliveryRow, r: SendResult, p: DeliveryPolicy): Promise<'delivered' | 'failed' | 'dead'> {
+  const ok = r.status !== null && r.status >= 200 && r.status < 300;
+  const error = ok ? null : (r.error ?? `HTTP ${r.status}`);
+  const outcome = ok ? 'delivered' : d.attempts >= p.maxAttempts ? 'dead' : 'failed';
+  await sql(db, RECORD, [d.id, d.attempts, r.status, r.latencyMs, error, outcome, outcome === 'failed' ? backoffMs(d.attempts, p) : 0]);
+  webhookDeliveries.inc({ outcome: r.refused ? 'refused' : outcome });
+  webhookLatency.observe(r.latencyMs / 1000);
+  return outcome;
+}
+
+/** Claims one batch and sends it (concurrently: one per subject at most); returns how many went. */
+export async function deliverBatch(db: Db, p: DeliveryPolicy, now: () => Date = () => new Date()): Promise<number> {
+  const claimed = await claimDeliveries(db, p);
+  if (!claimed.length) return 0;
+  await Promise.all(
+    claimed.map(async (d) => {
+      const body = JSON.stringify(payloadOf(d));
+      const at = now();
+      const id = messageId(d.event_id);
+      const timestamp = Math.floor(at.getTime() / 1000);
+      const headers = {
+        'webhook-id': id,
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': signatureHeader(signingSecrets(d, at), id, timestamp, body),
+      };
+      const result = await send(d.url, headers, body, p, p.timeoutMs);
+      await record(db, d, result, p);
+    }),
+  );
+  return claimed.length;
+}

@@ -1,0 +1,55 @@
+import type { WebhooksConfig } from '../config/schema.ts';
+import type { Db } from '../db/connect.ts';
+import type { Logger } from '../lib/logger.ts';
+import { deliverBatch } from './deliver.ts';
+import { fanOut } from './fan-out.ts';
+
+// The webhook worker, in the server process (WEBHOOK_WORKER). Each round fans new events
+// out to deliveries and sends one batch of due deliveries; it goes straight on while there
+// is work and sleeps pollIntervalMs when there is none. Every instance may run it: fan-out
+// takes turns (advisory lock), claims skip each other's rows (SKIP LOCKED).
+
+export interface Worker {
+  stop(): Promise<void>;
+  /** One round, for tests: how many events were fanned out and deliveries sent. */
+  round(): Promise<{ fannedOut: number; sent: number }>;
+}
+
+export function startWebhookWorker(db: Db, cfg: WebhooksConfig, logger: Logger, opts: { loop?: boolean } = {}): Worker {
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  const round = async () => {
+    const fannedOut = await fanOut(db, 500);
+    const sent = await deliverBatch(db, cfg);
+    return { fannedOut, sent };
+  };
+  const loop = (async () => {
+    if (opts.loop === false) return;
+    while (!stopped) {
+      let busy = false;
+      try {
+        const r = await round();
+        busy = r.fannedOut > 0 || r.sent > 0;
+      } catch (err: unknown) {
+        logger.error({ err }, 'webhook worker round failed');
+      }
+      if (!busy && !stopped) {
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, cfg.pollIntervalMs);
+          wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+      }
+    }
+  })();
+  return {
+    round,
+    async stop() {
+      stopped = true;
+      wake?.();
+      await loop;
+    },
+  };
+}
