@@ -7,7 +7,7 @@ import type { OrganizationRow } from '../../src/domain/types.ts';
 import { deliverBatch } from '../../src/events/deliver.ts';
 import { fanOut } from '../../src/events/fan-out.ts';
 import { startWebhookWorker } from '../../src/events/worker.ts';
-import { call, startHarness, type Harness } from '../api/harness.ts';
+import { actorOf, call, startHarness, type Harness } from '../api/harness.ts';
 import { onPostgres } from '../support/db.ts';
 import { makeMember, makeOrg, testActor } from '../support/factories.ts';
 import { startReceiver, verifyStandardWebhook, type Receiver } from '../support/webhook-receiver.ts';
@@ -57,7 +57,7 @@ interface Tenant {
 async function tenant(): Promise<Tenant> {
   const org = await makeOrg(h.t.db);
   const admin = (await makeMember(h.t.db, org.id, { userName: `admin-${org.slug}@acme.example`, orgRole: 'admin' })).user.id;
-  const { key } = await runInTransaction(h.t.db, testActor, (tx) => createApiKey(tx, org.id, { admin: true }, 'automation'));
+  const { key } = await runInTransaction(h.t.db, await actorOf(h.t.db, admin), (tx) => createApiKey(tx, org.id, { admin: true }, 'automation'));
   await drain(); // this tenant's setup events, fanned out before it has endpoints
   return { org, base: `/api/v1/orgs/${org.slug}`, key: { apiKey: key }, admin };
 }

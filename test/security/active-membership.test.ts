@@ -8,6 +8,7 @@ import { createRegistry } from '../../src/domain/registries.ts';
 import { createRoleGroup } from '../../src/domain/role-groups.ts';
 import { createServiceAccountKey } from '../../src/domain/service-account-keys.ts';
 import { createServiceAccount } from '../../src/domain/service-accounts.ts';
+import { createEndpoint } from '../../src/events/endpoints.ts';
 import { createScimToken } from '../../src/domain/scim-tokens.ts';
 import { addTeamMember } from '../../src/domain/teams.ts';
 import { accountFor, makeMember, testActor } from '../support/factories.ts';
@@ -61,6 +62,7 @@ describe('organization routes need an active membership', () => {
     const registry = await run((tx) => createRegistry(tx, c.org.id, { name: 'prod-models' }));
     const sa = await run((tx) => createServiceAccount(tx, c.org.id, { name: 'ci', teamId: c.teamA.id }));
     const { info: saKey } = await run((tx) => createServiceAccountKey(tx, c.org.id, sa.id, { label: 'ci' }));
+    const { endpoint } = await run((tx) => createEndpoint(tx, c.org.id, { url: 'https://hooks.acme.example/orgbridge', eventTypes: ['*'] }, { allowHttpHosts: [], allowPrivateHosts: [] }));
     const key = await db('api_keys').where({ org_id: c.org.id, kind: 'admin' }).first('id');
     const params: Record<string, string> = {
       org: c.org.slug,
@@ -77,6 +79,8 @@ describe('organization routes need an active membership', () => {
       member: c.member.id,
       account: sa.id,
       key: saKey.id,
+      webhookId: endpoint.id,
+      deliveryId: '00000000-0000-4000-8000-000000000001',
     };
 
     const routes = routesOf(apiRouter(h.deps).stack as unknown as Layer[]).filter((r) => r.path.startsWith('/orgs/:org'));
