@@ -2,6 +2,7 @@ import express, { Router } from 'express';
 import type { AppDeps } from '../http/deps.ts';
 import { authenticate } from './auth.ts';
 import { notFound, renderApiError } from './errors.ts';
+import { refuseUnstorable } from './storable.ts';
 import { accessRoutes } from './routes/access.routes.ts';
 import { accountRoutes } from './routes/accounts.routes.ts';
 import { meRoutes, orgMeRoutes } from './routes/me.routes.ts';
@@ -25,6 +26,7 @@ export function apiRouter(deps: AppDeps): Router {
     next();
   });
   r.use(express.json({ limit: '100kb' }));
+  r.use(refuseUnstorable);
   r.use(authenticate(deps));
   r.use(meRoutes(deps), catalogRoutes(), accountRoutes(deps));
 
