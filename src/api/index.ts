@@ -2,6 +2,7 @@ import express, { Router } from 'express';
 import type { AppDeps } from '../http/deps.ts';
 import { authenticate } from './auth.ts';
 import { notFound, renderApiError } from './errors.ts';
+import { apiRateLimits } from './rate-limit.ts';
 import { refuseUnstorable } from './storable.ts';
 import { accessRoutes } from './routes/access.routes.ts';
 import { accountRoutes } from './routes/accounts.routes.ts';
@@ -25,6 +26,7 @@ export function apiRouter(deps: AppDeps): Router {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
+  r.use(apiRateLimits(deps));
   r.use(express.json({ limit: '100kb' }));
   r.use(refuseUnstorable);
   r.use(authenticate(deps));
