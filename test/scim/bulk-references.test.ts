@@ -13,6 +13,24 @@ let c: ScimClient;
 beforeAll(async () => { c = await startScim(); }); // the default limits: 1,000 operations, 1 MB
 afterAll(async () => { await c.close(); });
 
+/** Watches the event loop until the returned function is called: its longest delay, and the most CPU spent between two turns. */
+function watchLoop(): () => { wallMs: number; cpuMs: number } {
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
+  let cpuMs = 0;
+  let since = process.cpuUsage();
+  const tick = setInterval(() => {
+    const used = process.cpuUsage(since);
+    cpuMs = Math.max(cpuMs, (used.user + used.system) / 1000);
+    since = process.cpuUsage();
+  }, 1);
+  return () => {
+    clearInterval(tick);
+    delay.disable();
+    return { wallMs: delay.max / 1e6, cpuMs };
+  };
+}
+
 /** 1,000 group creations, each naming the next one's bulkId as a member; the last one fails. */
 function chain(n: number, pad: number) {
   const ops: unknown[] = [];
@@ -34,14 +52,15 @@ describe('Bulk bulkId references', () => {
     expect((await c.call('POST', '/scim/v2/Bulk', body)).status).toBe(200);
     // The best of up to five runs: a run that the (shared, loaded) test machine happens to
     // deschedule, or a major GC, does not decide; the old code stalled every run for seconds
-    // (one run over a second is enough to tell).
-    const stalls: number[] = [];
+    // (one run over a second is enough to tell). Beside the loop's delay (wall time), the
+    // watch records the CPU this process spent between two turns of the loop: when parallel
+    // test files leave this process waiting for a core, the wall-time stall grows while the
+    // work done in it does not — that CPU figure is what a faster machine would see.
+    const stalls: { wallMs: number; cpuMs: number }[] = [];
     for (let run = 0; run < 5; run++) {
-      const delay = monitorEventLoopDelay({ resolution: 5 });
-      delay.enable();
+      const stop = watchLoop();
       const r = await c.call('POST', '/scim/v2/Bulk', body);
-      delay.disable();
-      stalls.push(delay.max / 1e6);
+      stalls.push(stop());
       expect(r.status).toBe(200);
       const ops = r.body.Operations as { bulkId: string; status: string; response?: { scimType?: string; detail: string; schemas: string[] } }[];
       expect(ops).toHaveLength(1000);
@@ -52,12 +71,14 @@ describe('Bulk bulkId references', () => {
         expect(ops[i]!.status, `b${i}`).toBe('409');
         expect(ops[i]!.response!.detail).toContain(`b${i + 1}`);
       }
-      if (Math.min(...stalls) < 100 || stalls.at(-1)! > 1000) break;
+      const last = stalls.at(-1)!;
+      if (last.wallMs < 100 || last.wallMs > 1000) break;
     }
     expect(await c.db('teams').where('name', 'like', 'chain %')).toEqual([]);
-    // The old code held the loop for 3–6 s on this input; the new one for a few ms.
-    console.log(`Bulk worst case: longest event-loop stall ${stalls.map((m) => m.toFixed(1)).join(' / ')} ms`);
-    expect(Math.min(...stalls)).toBeLessThan(100);
+    console.log(`Bulk worst case, longest event-loop stall per run: ${stalls.map((m) => `${m.wallMs.toFixed(1)} ms (CPU ${m.cpuMs.toFixed(1)} ms)`).join(' / ')}`);
+    // The old code held the loop for 3–6 s of CPU on this input; the new one for a few ms.
+    const best = stalls.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
+    expect(best.wallMs < 100 || Math.min(...stalls.map((m) => m.cpuMs)) < 100, `stalls ${JSON.stringify(stalls)}`).toBe(true);
   }, 120_000);
 
   it('resolves a chain sent in reverse dependency order: each referent is created before its dependants', async () => {
