@@ -11,6 +11,7 @@ export type ApiErrorCode =
   | 'bad_request'
   | 'unauthenticated'
   | 'csrf'
+  | 'rate_limited'
   | 'internal';
 
 export class ApiError extends Error {

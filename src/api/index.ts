@@ -2,6 +2,8 @@ import express, { Router } from 'express';
 import type { AppDeps } from '../http/deps.ts';
 import { authenticate } from './auth.ts';
 import { notFound, renderApiError } from './errors.ts';
+import { apiRateLimits } from './rate-limit.ts';
+import { refuseUnstorable } from './storable.ts';
 import { accessRoutes } from './routes/access.routes.ts';
 import { accountRoutes } from './routes/accounts.routes.ts';
 import { meRoutes, orgMeRoutes } from './routes/me.routes.ts';
@@ -31,9 +33,11 @@ export function apiRouter(deps: AppDeps): Router {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
+  r.use(apiRateLimits(deps));
   // A batch of 1,000 checks is larger than any admin request: its own cap (issue 15).
   r.use('/decisions', express.json({ limit: '1mb' }));
   r.use(express.json({ limit: '100kb' }));
+  r.use(refuseUnstorable);
   // The platform's credential (Bearer obplat_…) reaches only its own routes.
   r.use(platformGate(deps, { top: [decisionRoutes(deps)], org: [projectRoutes(deps), registryRoutes(deps)] }));
   r.use(authenticate(deps));

@@ -177,6 +177,21 @@ export const metricsSchema = z.object({
   host: z.string().min(1),
 });
 
+const nonNegativeInt = z.number().int().nonnegative();
+/** Requests per window on one door (src/http/rate-limit/request-limits.ts); 0 turns a limit off. */
+const doorLimits = z.object({ perToken: nonNegativeInt, perAddress: nonNegativeInt }).strict();
+
+export const rateLimitSchema = z
+  .object({
+    /** Fixed windows of this many seconds. */
+    windowSeconds: positiveInt,
+    /** How often an instance adds its counts to the shared ones; 0 = every request, awaited (exact). */
+    syncMs: nonNegativeInt,
+    scim: doorLimits,
+    api: doorLimits,
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     port: z.number().int().min(0).max(65535),
@@ -207,6 +222,7 @@ export const configSchema = z
       bulkMaxPayloadBytes: positiveInt,
       roleGroupsEnabled: z.boolean(),
     }),
+    rateLimit: rateLimitSchema,
     domains: domainsSchema,
     oidc: z.array(oidcProviderSchema),
     ldap: ldapSchema.nullable(),

@@ -28,11 +28,24 @@ export function buildApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.trustProxy);
+  // upgrade-insecure-requests, HSTS and COOP only when the deployment is served over https: on a
+  // plain-http address (a LAN IP) Chromium would rewrite every script, style and form post
+  // to https, which nothing answers, and HSTS would pin the host to it (issue 14 item 9).
+  const https = new URL(deps.config.publicUrl).protocol === 'https:';
   app.use(
     helmet({
       contentSecurityPolicy: {
-        directives: { 'script-src': ["'self'", IMPORT_MAP_CSP_SOURCE], 'style-src': ["'self'"], 'img-src': ["'self'", 'data:'] },
+        directives: {
+          'script-src': ["'self'", IMPORT_MAP_CSP_SOURCE],
+          'style-src': ["'self'"],
+          'img-src': ["'self'", 'data:'],
+          'upgrade-insecure-requests': https ? [] : null,
+        },
       },
+      strictTransportSecurity: https,
+      // Browsers ignore Cross-Origin-Opener-Policy from an untrustworthy (plain-http, not
+      // loopback) origin and say so on the console: sent only where it takes effect.
+      crossOriginOpenerPolicy: https,
     }),
   );
   app.use(

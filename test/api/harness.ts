@@ -26,13 +26,13 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** `now` fixes the app's clock (reports, sessions, invitations) for tests that must not depend on the date. */
-export async function startHarness(env: Record<string, string> = {}, opts: { now?: () => Date } = {}): Promise<Harness> {
+/** `now` fixes the app's clock (reports, sessions, invitations) for tests that must not depend on the date; `port` fixes the port (PUBLIC_URL must name it). */
+export async function startHarness(env: Record<string, string> = {}, opts: { now?: () => Date; port?: number } = {}): Promise<Harness> {
   const t = await createTestDb();
   const config: Config = loadConfig({ SESSION_SECRET, LOG_LEVEL: 'silent', PUBLIC_URL: 'http://127.0.0.1', ...env });
   const deps: AppDeps = { db: t.db, config, logger: createLogger('silent'), ...(opts.now ? { now: opts.now } : {}) };
   const server: Server = await new Promise((resolve) => {
-    const s = buildApp(deps).listen(0, '127.0.0.1', () => resolve(s));
+    const s = buildApp(deps).listen(opts.port ?? 0, '127.0.0.1', () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
   return {

@@ -21,12 +21,14 @@ export interface BrowserRun {
   close(): Promise<void>;
 }
 
-export async function launch(): Promise<BrowserRun> {
+/** `extraArgs`: more Chromium switches (e.g. --host-resolver-rules to reach the app by a LAN-like name). */
+export async function launch(extraArgs: string[] = []): Promise<BrowserRun> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      ...extraArgs,
     ],
   });
   return {

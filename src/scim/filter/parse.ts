@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { invalidFilter } from '../errors.ts';
+import { isStorableFilter } from '../../lib/storable-text.ts';
 import type { AttrPath } from '../schemas/index.ts';
 import type { CompareOp, FilterNode, FilterValue } from './ast.ts';
 
@@ -257,6 +258,7 @@ const MAX_SHAPES = 1000;
 export function parseFilter(input: string, limits: ParseLimits): FilterNode {
   if (typeof input !== 'string' || !input.trim()) throw invalidFilter('filter is empty');
   if (input.length > limits.maxLength) throw invalidFilter(`filter is longer than ${limits.maxLength} characters`);
+  if (!isStorableFilter(input)) throw invalidFilter('filter holds a string PostgreSQL cannot store (U+0000 or a lone UTF-16 surrogate)');
   const { text: src, urns, literals } = prepare(input, limits);
   const key = `${src}\u0000${urns.join('\u0001')}`;
   let shape = shapes.get(key);

@@ -6,9 +6,10 @@ import type { ScimPrincipal } from './auth.ts';
 import { scimAuth } from './auth.ts';
 import { scimBody } from './body.ts';
 import { scimErrorHandler } from './errors.ts';
+import { scimRateLimits } from './rate-limit.ts';
 import { send } from './respond.ts';
 
-// The SCIM door: auth → body → core dispatcher → one error handler. Mounted at /scim/v2
+// The SCIM door: rate limits → auth → body → core dispatcher → one error handler. Mounted at /scim/v2
 // and /scim; req.baseUrl says which, so Location headers point where the client called.
 
 const single = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -17,6 +18,7 @@ export function scimRouter(deps: AppDeps): Router {
   const router = Router();
   const limits = deps.config.scim;
   const publicUrl = deps.config.publicUrl.replace(/\/+$/, '');
+  router.use(scimRateLimits(deps));
   router.use(scimAuth(deps.db));
   router.use(scimBody(limits));
   router.use(async (req, res, next) => {

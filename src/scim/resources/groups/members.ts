@@ -57,7 +57,9 @@ export async function foldMemberOps(ops: PatchOp[], loadCurrent: () => Promise<{
     if (path.sub) throw mutability(`members.${path.sub.name} cannot be changed; remove and add the member instead`);
     if (path.filter) {
       if (o.op !== 'remove') throw mutability('members cannot be changed in place; remove and add the member instead');
-      let ids = valueEqualities(path.filter)?.map((v) => v.toLowerCase());
+      // A value that is not a UUID names no member (ids are UUIDs): nothing to remove, and
+      // never a uuid cast for PostgreSQL to fail on (found by test/scim/fuzz.test.ts).
+      let ids = valueEqualities(path.filter)?.filter(isUuid).map((v) => v.toLowerCase());
       if (!ids) {
         // An unusual filter (e.g. on display): evaluated against the stored members.
         const pred = elementPredicate(path.filter, path.attr!.subAttributes ?? [], 'members');
