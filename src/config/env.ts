@@ -42,6 +42,8 @@ const SCALARS: [string, Path, 'string' | 'int' | 'number' | 'bool' | 'trustProxy
   ['RATE_LIMIT_SCIM_PER_ADDRESS', ['rateLimit', 'scim', 'perAddress'], 'int'],
   ['RATE_LIMIT_API_PER_TOKEN', ['rateLimit', 'api', 'perToken'], 'int'],
   ['RATE_LIMIT_API_PER_ADDRESS', ['rateLimit', 'api', 'perAddress'], 'int'],
+  ['RATE_LIMIT_DECISIONS_PER_TOKEN', ['rateLimit', 'decisions', 'perToken'], 'int'],
+  ['RATE_LIMIT_DECISIONS_PER_ADDRESS', ['rateLimit', 'decisions', 'perAddress'], 'int'],
   ['DOMAIN_REFUSE', ['domains', 'refuse'], 'list'],
   ['DOMAIN_PENDING_TTL_DAYS', ['domains', 'pendingTtlDays'], 'number'],
   ['DNS_SERVERS', ['domains', 'dnsServers'], 'list'],

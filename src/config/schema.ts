@@ -189,6 +189,8 @@ export const rateLimitSchema = z
     syncMs: nonNegativeInt,
     scim: doorLimits,
     api: doorLimits,
+    /** POST /api/v1/decisions: the platform asks on every action it gates (issue 15). */
+    decisions: doorLimits,
   })
   .strict();
 

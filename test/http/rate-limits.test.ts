@@ -2,12 +2,13 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.ts';
 import { runInTransaction } from '../../src/domain/context.ts';
+import { createPlatformCredential } from '../../src/domain/platform-credentials.ts';
 import { createApiKey } from '../../src/domain/service-accounts.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { SharedWindowStore } from '../../src/http/rate-limit/shared-window-store.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
-import { accountFor, makeMember, makeOrg } from '../support/factories.ts';
+import { accountFor, makeMember, makeOrg, testActor } from '../support/factories.ts';
 import { callWith, ERROR_URN, orgWithToken } from '../scim/support.ts';
 
 // Issue 14 item 11: request limits on SCIM and the admin API, per credential and per
@@ -85,6 +86,22 @@ describe('admin API request limits', () => {
     // a session cookie is a credential of its own
     const cookie = await fetch(`${url}/api/v1/me`, { headers: { cookie: 'orgbridge.sid=s%3Aabc.def' } });
     expect(cookie.status).toBe(401);
+  });
+
+  it("the decision API counts apart: the platform is not held to a person's limit, nor uses it up", async () => {
+    const url = await instance({ RATE_LIMIT_API_PER_TOKEN: '2', RATE_LIMIT_API_PER_ADDRESS: '0', RATE_LIMIT_DECISIONS_PER_TOKEN: '4', RATE_LIMIT_DECISIONS_PER_ADDRESS: '0' });
+    const org = await makeOrg(t.db);
+    const { secret } = await runInTransaction(t.db, testActor, (tx) => createPlatformCredential(tx, org.id, 'limits'));
+    const ask = () => fetch(`${url}/api/v1/decisions`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, body: JSON.stringify({ checks: [{ principal: { type: 'person', memberId: '00000000-0000-4000-8000-000000000000' }, permission: 'org.users.invite', resource: { type: 'organization', id: org.id } }] }) });
+    for (let i = 0; i < 4; i++) expect((await ask()).status).toBe(200);
+    const refused = await ask();
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ error: { code: 'rate_limited' } });
+    // The same credential's admin-API count is untouched by its decisions (2 left: 403, 403).
+    const elsewhere = () => fetch(`${url}/api/v1/orgs/${org.slug}/users`, { headers: { authorization: `Bearer ${secret}` } });
+    expect((await elsewhere()).status).toBe(403);
+    expect((await elsewhere()).status).toBe(403);
+    expect((await elsewhere()).status).toBe(429);
   });
 
   it('per address, whatever the credential', async () => {

@@ -48,7 +48,7 @@ const addressOf = (req: Request): string => ipKeyGenerator(req.ip ?? 'unknown');
 export function requestLimits(
   db: Db,
   logger: Logger,
-  door: 'scim' | 'api',
+  door: 'scim' | 'api' | 'decisions',
   limits: DoorLimits,
   settings: RateLimitSettings,
   refuse: (retryAfterSeconds: number, which: 'token' | 'address') => unknown,
