@@ -51,6 +51,16 @@ export async function listRegistryRoles(conn: Conn, registryIds: string[]): Prom
   return conn('registry_roles').whereIn('registry_id', registryIds).orderBy(['registry_id', 'role']);
 }
 
+/**
+ * A person's own registry roles are part of how SCIM shows them (the orgbridge extension's
+ * `registryRoles`, with the registry's name), so a change to them, or to the name, is a new
+ * version of the membership: ETags change and If-Match sees it (RFC 7644 §3.14).
+ */
+async function touchHolders(tx: Tx, orgId: string, who: { userId: string } | { registryId: string }): Promise<void> {
+  const ids = 'userId' in who ? [who.userId] : tx.trx('registry_roles').where({ registry_id: who.registryId }).whereNotNull('user_id').select('user_id');
+  await tx.trx('memberships').where({ org_id: orgId }).whereIn('user_id', ids).update({ version: tx.trx.raw('version + 1') });
+}
+
 export async function createRegistry(tx: Tx, orgId: string, input: { name: string; visibility?: RegistryVisibility }): Promise<RegistryRow> {
   const name = input.name.trim();
   if (!name) throw invalid('registry name is required');
@@ -77,6 +87,7 @@ export async function updateRegistry(tx: Tx, orgId: string, id: string, change: 
   if (!Object.keys(patch).length) return before;
   try {
     const [row] = await tx.trx('registries').where({ id }).update({ ...patch, updated_at: tx.trx.fn.now() }).returning('*');
+    if (patch.name !== undefined && patch.name !== before.name) await touchHolders(tx, orgId, { registryId: id });
     await audit(tx, { orgId, action: 'registry.update', targetType: 'registry', targetId: id, before: { name: before.name, visibility: before.visibility }, after: { name: row.name, visibility: row.visibility } });
     return row as RegistryRow;
   } catch (err: unknown) {
@@ -86,6 +97,7 @@ export async function updateRegistry(tx: Tx, orgId: string, id: string, change: 
 }
 
 export async function deleteRegistry(tx: Tx, orgId: string, id: string): Promise<void> {
+  await touchHolders(tx, orgId, { registryId: id });
   const n = await tx.trx('registries').where({ id, org_id: orgId }).delete();
   if (!n) throw notFound('registry', id);
   await audit(tx, { orgId, action: 'registry.delete', targetType: 'registry', targetId: id });
@@ -109,6 +121,7 @@ export async function setRegistryRole(tx: Tx, orgId: string, registryId: string,
   } else {
     await tx.trx('registry_roles').insert({ registry_id: registryId, [column]: holderId, role });
   }
+  if ('memberId' in holder) await touchHolders(tx, orgId, { userId: holderId });
   const who = 'memberId' in holder ? { member: holderId } : { team: holderId };
   await audit(tx, { orgId, action: 'registry.role', targetType: 'registry', targetId: registryId, before: before ? { ...who, role: before.role } : undefined, after: role ? { ...who, role } : undefined });
 }

@@ -8,10 +8,12 @@ import { findAttr, type AttributeDef } from './schemas/index.ts';
 /**
  * Sub-attribute spellings the seed documents for our attributes: its "Assign team role"
  * sends `teamRoles: [{"teamName": "team1", "roleName": "admin"}]` where orgbridge's
- * extension says `{team, role}`.
+ * extension says `{team, role}`, and its registry examples `registryRoles:
+ * [{"registryName", "roleName"}]` where we say `{registry, role}`.
  */
 const SUB_ALIASES: Record<string, Record<string, string>> = {
   teamroles: { teamname: 'team', rolename: 'role' },
+  registryroles: { registryname: 'registry', rolename: 'role' },
 };
 
 /** Our name for a sub-attribute of `attr` the seed spells `name` (else `name` itself). */
@@ -25,11 +27,9 @@ export function findSubAttr(def: AttributeDef, name: string): AttributeDef | und
 /**
  * Attributes the seed documents that orgbridge does not have yet, with why: a request
  * naming one is refused with a 400 that says so, never a 200 that dropped it (SPEC §4).
+ * None today: `registryRoles`, the last one, came with the platform issue's registries.
  */
-const NOT_YET: Record<string, string> = {
-  registryroles:
-    'registryRoles: registries (and roles in them) are not part of orgbridge yet; this request changed nothing. Use teamRoles for team roles',
-};
+const NOT_YET: Record<string, string> = {};
 
 /** Throws 400 invalidValue when `name` is a seed attribute orgbridge refuses by name. */
 export function refuseUnsupported(name: string): void {
@@ -39,15 +39,18 @@ export function refuseUnsupported(name: string): void {
 
 /**
  * The seed's "Assign team role" is `{"op": "replace", "path": "teamRoles", "value":
- * [{"teamName", "roleName"}]}` and sets the role in the teams it names. RFC 7644 §3.5.2.3
- * would read a replace as the whole list, taking the person out of every other team; a
- * script written against the seed never means that. A replace whose elements are in the
- * seed's shape is therefore an add (per-team upsert); `{team, role}` keeps RFC meaning.
+ * [{"teamName", "roleName"}]}` and sets the role in the teams it names; its registry
+ * example does the same with `registryRoles` and `[{"registryName", "roleName"}]`.
+ * RFC 7644 §3.5.2.3 would read a replace as the whole list, taking the person out of
+ * every other team (registry); a script written against the seed never means that. A
+ * replace whose elements are in the seed's shape is therefore an add (per-team,
+ * per-registry upsert); `{team, role}` and `{registry, role}` keep RFC meaning.
  */
 export function seedOpOf(op: 'add' | 'replace', attr: AttributeDef | undefined, rawValue: unknown): 'add' | 'replace' {
-  if (op !== 'replace' || attr?.name !== 'teamRoles' || !Array.isArray(rawValue) || !rawValue.length) return op;
+  const aliases = attr ? SUB_ALIASES[attr.name.toLowerCase()] : undefined;
+  if (op !== 'replace' || !aliases || !Array.isArray(rawValue) || !rawValue.length) return op;
   const seedShaped = rawValue.every(
-    (el) => typeof el === 'object' && el !== null && Object.keys(el).some((k) => /^(teamName|roleName)$/i.test(k)),
+    (el) => typeof el === 'object' && el !== null && Object.keys(el).some((k) => Object.hasOwn(aliases, k.toLowerCase())),
   );
   return seedShaped ? 'add' : op;
 }

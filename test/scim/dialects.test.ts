@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTeam } from '../support/factories.ts';
+import { runInTransaction } from '../../src/domain/context.ts';
+import { createRegistry, setRegistryRole, updateRegistry } from '../../src/domain/registries.ts';
+import { makeTeam, testActor } from '../support/factories.ts';
 import { auditRows } from '../support/factories.ts';
 import { ENTERPRISE_URN, GROUP_URN, LIST_URN, ORGBRIDGE_URN, patch, startScim, USER_URN, type ScimClient } from './support.ts';
 
@@ -7,7 +9,8 @@ import { ENTERPRISE_URN, GROUP_URN, LIST_URN, ORGBRIDGE_URN, patch, startScim, U
 // root search and extension-object PATCH, emails that are not addresses, and the seed
 // product's own SCIM dialect, with requests and responses taken from its reference
 // (platform/hosting/iam/scim: "Create user", "Assign team role", "Add to Registry",
-// "Create custom role", "Add permissions to role", "Remove a permission", "Replace custom role").
+// "Create custom role", "Add permissions to role", "Remove a permission", "Replace custom role")
+// and from its example client (wandb/examples wandb-scim: assign_registry_role, remove_registry_role).
 
 let c: ScimClient;
 beforeAll(async () => { c = await startScim(); });
@@ -20,6 +23,9 @@ const newUser = async (userName: string, extra: Record<string, unknown> = {}) =>
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return r.body.id as string;
 };
+const registry = (orgId: string, name: string) => runInTransaction(c.db, testActor, (tx) => createRegistry(tx, orgId, { name }));
+/** A record's own registry roles, as stored (ordered by role: admin, member, viewer). */
+const ownRoles = (userId: string) => c.db('registry_roles').where({ user_id: userId }).orderBy('role').select('registry_id', 'role');
 
 describe('Entra ID: emails[type eq "work"].value eq "…"', () => {
   it('matches on the sub-attribute of the element the value filter selects, in SQL', async () => {
@@ -144,24 +150,124 @@ describe('the seed product\'s SCIM dialect', () => {
     expect(await c.db('team_members').where({ user_id: id }).pluck('team_id')).toEqual([team1.id]);
   });
 
-  it('Add to / Remove from Registry: registryRoles is refused with a 400 that names it, and changes nothing', async () => {
-    const id = await newUser('registry-user');
+  it('Add to / Remove from Registry: registryRoles [{registryName, roleName}] by add, seed-shaped replace and value-filter remove', async () => {
+    const hello = await registry(c.org.id, 'hello-registry');
+    const goodbye = await registry(c.org.id, 'goodbye-registry');
+    // Create user with the seed's shape (POST sets the whole list).
+    const created = await c.call('POST', '/scim/Users', { schemas: [USER_URN], userName: 'registry-user', registryRoles: [{ registryName: 'goodbye-registry', roleName: 'viewer' }] });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const id = created.body.id as string;
+    expect(created.body[ORGBRIDGE_URN].registryRoles).toEqual([{ registry: 'goodbye-registry', registryId: goodbye.id, role: 'viewer' }]);
+    expect(await ownRoles(id)).toEqual([{ registry_id: goodbye.id, role: 'viewer' }]);
+
+    // wandb-scim's assign_registry_role: {"op": "add", "path": "registryRoles", "value": [{registryName, roleName}]}
+    const added = await c.call('PATCH', `/scim/Users/${id}`, patch({ op: 'add', path: 'registryRoles', value: [{ registryName: 'hello-registry', roleName: 'admin' }] }));
+    expect(added.status, JSON.stringify(added.body)).toBe(200);
+    expect(added.body.meta.version).not.toBe(created.body.meta.version);
+    expect(await ownRoles(id)).toEqual([{ registry_id: hello.id, role: 'admin' }, { registry_id: goodbye.id, role: 'viewer' }]);
+
+    // The reference's "Add to Registry": a replace in the seed's shape sets the role in the
+    // registry it names and leaves the person's other registries alone.
+    const replaced = await c.call('PATCH', `/scim/Users/${id}`, patch({ op: 'replace', path: 'registryRoles', value: [{ roleName: 'member', registryName: 'HELLO-registry' }] }));
+    expect(replaced.status, JSON.stringify(replaced.body)).toBe(200);
+    expect(replaced.body[ORGBRIDGE_URN].registryRoles).toEqual([
+      { registry: 'goodbye-registry', registryId: goodbye.id, role: 'viewer' },
+      { registry: 'hello-registry', registryId: hello.id, role: 'member' },
+    ]);
+    expect(await ownRoles(id)).toEqual([{ registry_id: hello.id, role: 'member' }, { registry_id: goodbye.id, role: 'viewer' }]);
+    // Each change is audited, in the request's transaction, with what it was and became.
+    const trail = await auditRows(c.db, { action: 'registry.role', target_id: hello.id });
+    expect(trail.map((a) => [a.before, a.after])).toEqual([[null, { member: id, role: 'admin' }], [{ member: id, role: 'admin' }, { member: id, role: 'member' }]]);
+    expect(trail.every((a) => a.org_id === c.org.id && a.actor_type === 'scim')).toBe(true);
+
+    // wandb-scim's remove_registry_role: remove by the seed's sub-attribute name.
+    const rm = await c.call('PATCH', `/scim/Users/${id}`, patch({ op: 'remove', path: 'registryRoles[registryName eq "goodbye-registry"]' }));
+    expect(rm.status, JSON.stringify(rm.body)).toBe(200);
+    expect(await ownRoles(id)).toEqual([{ registry_id: hello.id, role: 'member' }]);
+
+    // Our own shape keeps the RFC's meaning: a replace is the whole list; remove empties it.
+    await c.call('PATCH', `/scim/Users/${id}`, patch({ op: 'replace', path: 'registryRoles', value: [{ registry: 'goodbye-registry', role: 'admin' }] }));
+    expect(await ownRoles(id)).toEqual([{ registry_id: goodbye.id, role: 'admin' }]);
+    const none = await c.call('PATCH', `/scim/Users/${id}`, patch({ op: 'remove', path: 'registryRoles' }));
+    expect(none.body[ORGBRIDGE_URN].registryRoles).toEqual([]);
+    expect(await ownRoles(id)).toEqual([]);
+  });
+
+  it('registryRoles lists the person\'s own roles, follows a rename in its ETag, and leaves roles held through a team alone', async () => {
+    const reg = await registry(c.org.id, 'team-held-registry');
+    const team = await makeTeam(c.db, c.org.id, 'registry-team');
+    const id = await newUser('team-held-user', { [ORGBRIDGE_URN]: { teamRoles: [{ team: team.name, role: 'member' }] } });
+    await runInTransaction(c.db, testActor, (tx) => setRegistryRole(tx, c.org.id, reg.id, { teamId: team.id }, 'admin'));
+    const got = await c.call('GET', `/scim/Users/${id}`);
+    expect(got.body[ORGBRIDGE_URN].registryRoles).toEqual([]);
+    await c.call('PATCH', `/scim/Users/${id}`, patch({ op: 'add', path: 'registryRoles', value: [{ registryName: 'team-held-registry', roleName: 'viewer' }] }));
+    await c.call('PATCH', `/scim/Users/${id}`, patch({ op: 'remove', path: 'registryRoles' }));
+    expect(await c.db('registry_roles').where({ registry_id: reg.id }).select('team_id', 'user_id', 'role')).toEqual([{ team_id: team.id, user_id: null, role: 'admin' }]);
+
+    await c.call('PATCH', `/scim/Users/${id}`, patch({ op: 'add', path: 'registryRoles', value: [{ registryName: 'team-held-registry', roleName: 'viewer' }] }));
     const before = await c.call('GET', `/scim/Users/${id}`);
-    const requests = [
-      patch({ op: 'replace', path: 'registryRoles', value: [{ roleName: 'admin', registryName: 'hello-registry' }] }),
-      patch({ op: 'replace', path: 'registryRoles[registryName eq "goodbye-registry"]' }),
-      patch({ op: 'replace', path: 'registryRoles' }),
-      patch({ op: 'replace', path: 'displayName', value: 'changed' }, { op: 'add', value: { registryRoles: [{ roleName: 'admin', registryName: 'r' }] } }),
+    await runInTransaction(c.db, testActor, (tx) => updateRegistry(tx, c.org.id, reg.id, { name: 'renamed-registry' }));
+    const after = await c.call('GET', `/scim/Users/${id}`, undefined, { 'if-none-match': before.body.meta.version });
+    expect(after.status).toBe(200);
+    expect(after.body[ORGBRIDGE_URN].registryRoles).toEqual([{ registry: 'renamed-registry', registryId: reg.id, role: 'viewer' }]);
+    // A list page that asks for registryRoles gets them; one that excludes them does not read them.
+    const listed = await c.call('GET', `/scim/Users?filter=${q('userName eq "team-held-user"')}&attributes=${q(`${ORGBRIDGE_URN}:registryRoles`)}`);
+    expect(listed.body.Resources[0][ORGBRIDGE_URN]).toEqual({ registryRoles: [{ registry: 'renamed-registry', registryId: reg.id, role: 'viewer' }] });
+  });
+
+  it('refuses an unknown registry or registry role with invalidValue naming it, and changes nothing', async () => {
+    await registry(c.org.id, 'known-registry');
+    const id = await newUser('refused-registry-user', { [ORGBRIDGE_URN]: { registryRoles: [{ registry: 'known-registry', role: 'viewer' }] } });
+    const before = await c.call('GET', `/scim/Users/${id}`);
+    const audits = (await auditRows(c.db, { org_id: c.org.id })).length;
+    const requests: [unknown, string][] = [
+      [patch({ op: 'add', path: 'registryRoles', value: [{ registryName: 'no-such-registry', roleName: 'admin' }] }), 'no-such-registry'],
+      [patch({ op: 'replace', path: 'registryRoles', value: [{ registryName: 'known-registry', roleName: 'owner' }] }), 'owner'],
+      // A good operation before a bad one: the request is one transaction.
+      [patch({ op: 'replace', path: 'displayName', value: 'changed' }, { op: 'add', value: { registryRoles: [{ roleName: 'admin', registryName: 'nope-registry' }] } }), 'nope-registry'],
     ];
-    for (const body of requests) {
+    for (const [body, named] of requests) {
       const r = await c.call('PATCH', `/scim/Users/${id}`, body);
-      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect([r.status, r.body.scimType], JSON.stringify(body)).toEqual([400, 'invalidValue']);
       expect(r.body.detail).toContain('registryRoles');
+      expect(r.body.detail).toContain(named);
     }
-    const post = await c.call('POST', '/scim/Users', { schemas: [USER_URN], userName: 'with-registry', registryRoles: [{ roleName: 'admin', registryName: 'r' }] });
+    const post = await c.call('POST', '/scim/Users', { schemas: [USER_URN], userName: 'with-unknown-registry', registryRoles: [{ roleName: 'admin', registryName: 'r' }] });
     expect([post.status, post.body.scimType]).toEqual([400, 'invalidValue']);
-    expect(post.body.detail).toContain('registryRoles');
-    expect((await c.call('GET', `/scim/Users/${id}`)).body.meta.version).toBe(before.body.meta.version);
+    expect(post.body.detail).toContain('"r"');
+    expect(await c.db('users').where({ org_id: c.org.id, user_name: 'with-unknown-registry' }).first()).toBeUndefined();
+    const after = await c.call('GET', `/scim/Users/${id}`);
+    expect(after.body.meta.version).toBe(before.body.meta.version);
+    expect(after.body.displayName).toBeUndefined();
+    expect((await auditRows(c.db, { org_id: c.org.id })).length).toBe(audits);
+  });
+
+  it('never touches another organization\'s registry of the same name', async () => {
+    const other = await c.newOrg();
+    const mine = await registry(c.org.id, 'shared-name');
+    const theirs = await registry(other.org.id, 'shared-name');
+    await registry(other.org.id, 'only-theirs');
+    await runInTransaction(c.db, testActor, (tx) => setRegistryRole(tx, other.org.id, theirs.id, { memberId: other.admin.id }, 'viewer'));
+    const theirRows = () => c.db('registry_roles').where({ registry_id: theirs.id }).select('user_id', 'team_id', 'role');
+    const theirVersion = async () => (await c.db('memberships').where({ user_id: other.admin.id }).first('version')).version;
+    const v0 = await theirVersion();
+
+    const id = await newUser('cross-tenant-registry-user', { [ORGBRIDGE_URN]: { registryRoles: [{ registryName: 'SHARED-NAME', roleName: 'admin' }] } });
+    expect(await ownRoles(id)).toEqual([{ registry_id: mine.id, role: 'admin' }]);
+    await c.call('PATCH', `/scim/Users/${id}`, patch({ op: 'replace', path: 'registryRoles', value: [{ registryName: 'shared-name', roleName: 'member' }] }));
+    await c.call('PATCH', `/scim/Users/${id}`, patch({ op: 'remove', path: 'registryRoles[registryName eq "shared-name"]' }));
+    expect(await ownRoles(id)).toEqual([]);
+    expect(await theirRows()).toEqual([{ user_id: other.admin.id, team_id: null, role: 'viewer' }]);
+    expect(await theirVersion()).toBe(v0);
+
+    // Their registry's name is no registry here; their person is no User here.
+    const r = await c.call('PATCH', `/scim/Users/${id}`, patch({ op: 'add', path: 'registryRoles', value: [{ registryName: 'only-theirs', roleName: 'admin' }] }));
+    expect([r.status, r.body.scimType]).toEqual([400, 'invalidValue']);
+    expect(r.body.detail).toContain('only-theirs');
+    const theirUser = await c.call('PATCH', `/scim/Users/${other.admin.id}`, patch({ op: 'remove', path: 'registryRoles' }));
+    expect(theirUser.status).toBe(404);
+    expect(await theirRows()).toEqual([{ user_id: other.admin.id, team_id: null, role: 'viewer' }]);
+    expect(await auditRows(c.db, { org_id: c.org.id, target_id: theirs.id })).toEqual([]);
   });
 
   it('Create custom role, add and remove permissions by name, replace it: answered with isInherited', async () => {

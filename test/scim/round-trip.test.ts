@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.ts';
 import { COMMON_ATTRIBUTES, RESOURCE_TYPES, type AttributeDef, type ResourceTypeDef } from '../../src/scim/schemas/index.ts';
-import { makeTeam } from '../support/factories.ts';
+import { runInTransaction } from '../../src/domain/context.ts';
+import { createRegistry } from '../../src/domain/registries.ts';
+import { makeTeam, testActor } from '../support/factories.ts';
 import { patch, startScim, type ScimClient } from './support.ts';
 
 // SPEC §4: what the schema declares writable round-trips; what it forbids is the RFC's
@@ -10,15 +12,18 @@ import { patch, startScim, type ScimClient } from './support.ts';
 // is created with it (POST), replaced with another value (PUT), and PATCHed with add,
 // replace and remove, and read back with GET after each step. Values are generated from
 // the attribute's type and canonical values; SAMPLES gives the few that must name
-// something that exists (a team, a user, a permission). Attributes that always have a
-// value (active, organizationRole, modelsSeat, weaveAccess) and required ones answer
-// `remove` with 400 mutability; writeOnly ones (password) are accepted and never returned.
+// something that exists (a team, a registry, a user, a permission). Attributes that
+// always have a value (active, organizationRole, modelsSeat, weaveAccess) and required ones
+// answer `remove` with 400 mutability; writeOnly ones (password) are accepted and never
+// returned.
 
 type Obj = Record<string, unknown>;
 
 let c: ScimClient;
 let teamA: string;
 let teamB: string;
+let registryA: string;
+let registryB: string;
 let userX: string;
 let userY: string;
 
@@ -26,6 +31,9 @@ beforeAll(async () => {
   c = await startScim();
   teamA = (await makeTeam(c.db, c.org.id, 'round-trip A')).name;
   teamB = (await makeTeam(c.db, c.org.id, 'round-trip B')).name;
+  const registry = (name: string) => runInTransaction(c.db, testActor, (tx) => createRegistry(tx, c.org.id, { name }));
+  registryA = (await registry('round-trip registry A')).name;
+  registryB = (await registry('round-trip registry B')).name;
   const mk = async (n: string) =>
     (await c.call('POST', '/scim/v2/Users', { schemas: [RESOURCE_TYPES[0]!.schema.id], userName: `${n}@rt.test` })).body.id as string;
   userX = await mk('x');
@@ -63,6 +71,8 @@ const SAMPLES: Record<string, (v: 0 | 1) => unknown> = {
   'User.weaveAccess': (v) => ['viewer', 'none'][v],
   'User.teamRoles.team': (v) => [teamA, teamB][v],
   'User.teamRoles.role': (v) => ['admin', 'view-only'][v],
+  'User.registryRoles.registry': (v) => [registryA, registryB][v],
+  'User.registryRoles.role': (v) => ['admin', 'viewer'][v],
   'User.active': (v) => [false, true][v],
   'Group.displayName': () => `group-${++n}`,
   'Group.members.value': (v) => [userX, userY][v],
@@ -171,6 +181,7 @@ describe('every writable attribute round-trips', () => {
     });
     expect(listed).toContain('User.emails{value,display,type,primary}');
     expect(listed).toContain('Role.externalId');
+    expect(listed).toContain('User.registryRoles{registry,role}');
     expect(listed.length).toBeGreaterThan(35);
   });
 

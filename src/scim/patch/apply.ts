@@ -26,9 +26,10 @@ function container(resource: Obj, ext: string | null, create: boolean): Obj | un
  * Two elements are the same when their `value` is; elements without one (a custom role's
  * permissions: `{name, isInherited}`) are the same when their `name` is, so a seed-style
  * `remove` of `[{"name": "project:update"}]` finds the element GET showed with more keys.
+ * Team and registry roles are keyed by their team and registry: one role per place.
  */
 function sameElement(def: AttributeDef, a: unknown, b: unknown): boolean {
-  for (const key of ['value', 'name', 'team']) {
+  for (const key of ['value', 'name', 'team', 'registry']) {
     if (isObject(a) && isObject(b) && key in a && key in b) {
       const exact = findAttr(def.subAttributes, key)?.caseExact ?? false;
       const x = a[key];

@@ -13,7 +13,7 @@ import { project, wants, type Projection } from '../../projection.ts';
 import { listResources, type ListSource } from '../list.ts';
 import { projectionOf, requireSchema } from '../request.ts';
 import { USER_COLUMNS } from './columns.ts';
-import { applyTeamRoles, persistUserChanges } from './persist.ts';
+import { applyRegistryRoles, applyTeamRoles, persistUserChanges } from './persist.ts';
 import { loadScimUser, recordFromRows, renderUsers, toScimUser, userSelect, type UserRecord } from './read.ts';
 import { userStateOf } from './state.ts';
 
@@ -35,7 +35,7 @@ export async function listUsers(ctx: ScimContext, query: Record<string, unknown>
     scope: 'm.org_id = ?',
     // Kept by triggers (migrations/…_004_membership_counts.ts): no count(*) over the organization.
     countWithoutFilter: MEMBERSHIP_COUNT,
-    select: (p) => userSelect(wants(USER, p, null, 'groups') || wants(USER, p, URN.orgbridgeUser, 'teamRoles')),
+    select: (p) => userSelect(wants(USER, p, null, 'groups') || wants(USER, p, URN.orgbridgeUser, 'teamRoles'), wants(USER, p, URN.orgbridgeUser, 'registryRoles')),
     defaultOrder: 'm.created_at, m.id',
     pageByIndex: 'm.id in (select id from memberships where org_id = ? order by created_at, id limit ? offset ?)',
     render: (rows) => renderUsers(rows as UserRecord[], ctx.baseUrl),
@@ -68,8 +68,9 @@ export async function createUser(ctx: ScimContext, req: ScimRequest): Promise<Sc
       idpOwned: owned,
     });
     if (state.teamRoles?.length) await applyTeamRoles(tx, ctx.orgId, user.id, [], state.teamRoles);
-    if (state.teamRoles?.length) return (await loadScimUser(tx.trx, ctx.orgId, user.id, ctx.baseUrl))!.resource;
-    // A new record with no team roles: the response is what was just written, without
+    if (state.registryRoles?.length) await applyRegistryRoles(tx, ctx.orgId, user.id, state.registryRoles);
+    if (state.teamRoles?.length || state.registryRoles?.length) return (await loadScimUser(tx.trx, ctx.orgId, user.id, ctx.baseUrl))!.resource;
+    // A new record with no team or registry roles: the response is what was just written, without
     // reading it back (one create = the domain's statements and nothing more).
     const record = recordFromRows(user, membership, state.person.emails ?? []);
     return toScimUser(record, ctx.baseUrl);

@@ -1,13 +1,15 @@
 import { syncManagedAccount } from '../../../domain/accounts.ts';
 import type { Tx } from '../../../domain/context.ts';
+import { isDomainError } from '../../../domain/errors.ts';
 import { setMembershipExternalId } from '../../../domain/external-ids.ts';
 import { deactivateMember, reactivateMember, setModelsSeat, setOrgRole, setWeaveAccess } from '../../../domain/memberships.ts';
 import { updatePerson } from '../../../domain/people.ts';
+import { isRegistryRole, REGISTRY_ROLES, setRegistryRoles } from '../../../domain/registries.ts';
 import { addTeamMembers, findTeamByName, removeTeamMembers, setTeamRole } from '../../../domain/teams.ts';
 import { TEAM_ROLES, type OrgRole, type Seat, type TeamRole } from '../../../domain/types.ts';
-import { invalidValue } from '../../errors.ts';
+import { invalidValue, ScimError } from '../../errors.ts';
 import { isUuid } from '../../filter/sql.ts';
-import { personChanges, type TeamRoleInput, type UserState } from './state.ts';
+import { personChanges, type RegistryRoleInput, type TeamRoleInput, type UserState } from './state.ts';
 
 // Turns the difference between two User states into directory commands, inside the
 // caller's transaction, so the guard, the seat license and the audit log apply.
@@ -47,6 +49,23 @@ export async function applyTeamRoles(tx: Tx, orgId: string, userId: string, befo
   }
 }
 
+/**
+ * The person's own registry roles become exactly `roles` (setRegistryRoles: registries of
+ * this organization only, by name; each change audited). Refusals name what was sent.
+ */
+export async function applyRegistryRoles(tx: Tx, orgId: string, userId: string, roles: RegistryRoleInput[]): Promise<void> {
+  for (const { role } of roles) {
+    if (!isRegistryRole(role.toLowerCase())) throw invalidValue(`registryRoles: "${role}" is not a registry role (${REGISTRY_ROLES.join(', ')})`);
+  }
+  try {
+    await setRegistryRoles(tx, orgId, userId, roles.map((r) => ({ registryName: r.registry, roleName: r.role })));
+  } catch (err: unknown) {
+    // `no registry named "x"` (only this organization's registries are looked at)
+    if (isDomainError(err) && err.code === 'invalid') throw new ScimError(400, 'invalidValue', `registryRoles: ${err.message}`, {}, { cause: err });
+    throw err;
+  }
+}
+
 export async function persistUserChanges(tx: Tx, orgId: string, userId: string, before: UserState, after: UserState): Promise<void> {
   const person = personChanges(before.person, after.person);
   if (Object.keys(person).length) {
@@ -62,6 +81,9 @@ export async function persistUserChanges(tx: Tx, orgId: string, userId: string, 
     if (after.weaveAccess !== undefined && after.weaveAccess !== before.weaveAccess) await setWeaveAccess(tx, orgId, userId, after.weaveAccess as Seat);
     if (after.teamRoles !== undefined && JSON.stringify(after.teamRoles) !== JSON.stringify(before.teamRoles ?? [])) {
       await applyTeamRoles(tx, orgId, userId, before.teamRoles ?? [], after.teamRoles);
+    }
+    if (after.registryRoles !== undefined && JSON.stringify(after.registryRoles) !== JSON.stringify(before.registryRoles ?? [])) {
+      await applyRegistryRoles(tx, orgId, userId, after.registryRoles);
     }
   };
   // Deactivate first (a seat change then needs no free seat); reactivate last (it

@@ -29,6 +29,7 @@ export interface UserRecord
   u_updated_ms: string | number;
   emails: EmailInput[];
   teams?: Omit<TeamPlace, 'user_id'>[];
+  registries?: RegistryPlace[];
   status: MembershipRow['status'];
   org_role: string;
   custom_role_name: string | null;
@@ -45,6 +46,13 @@ export interface TeamPlace {
   team_name: string;
   role: string;
   custom_role_name: string | null;
+}
+
+/** A registry role the person holds themselves (not through a team). */
+export interface RegistryPlace {
+  registry_id: string;
+  registry_name: string;
+  role: string;
 }
 
 const BASE_SELECT = [
@@ -64,8 +72,15 @@ const TEAMS_SELECT = `coalesce((select json_agg(json_build_object('team_id', t.i
      from team_members tm join teams t on t.id = tm.team_id left join custom_roles cr on cr.id = tm.custom_role_id
     where tm.user_id = u.id and t.org_id = m.org_id), '[]') as teams`;
 
+// The person's own registry roles (registry_roles.user_id is the member record, so of this
+// organization only; roles held through a team are the team's, not shown here).
+const REGISTRIES_SELECT = `coalesce((select json_agg(json_build_object('registry_id', r.id, 'registry_name', r.name, 'role', rr.role) order by r.name_key)
+     from registry_roles rr join registries r on r.id = rr.registry_id
+    where rr.user_id = u.id and r.org_id = m.org_id), '[]') as registries`;
+
 /** The select list of every user query (FROM memberships m JOIN users u). */
-export const userSelect = (withTeams = true) => (withTeams ? `${BASE_SELECT}, ${TEAMS_SELECT}` : BASE_SELECT);
+export const userSelect = (withTeams = true, withRegistries = true) =>
+  [BASE_SELECT, ...(withTeams ? [TEAMS_SELECT] : []), ...(withRegistries ? [REGISTRIES_SELECT] : [])].join(', ');
 
 export const userEtag = (r: Pick<UserRecord, 'version' | 'u_updated_ms'>) => weakEtag(`${r.version}-${Number(r.u_updated_ms).toString(36)}`);
 
@@ -131,6 +146,7 @@ export function toScimUser(r: UserRecord, baseUrl: string): Record<string, unkno
     modelsSeat: r.models_seat,
     weaveAccess: r.weave_access,
     teamRoles: teams.map((t) => ({ team: t.team_name, teamId: t.team_id, role: t.custom_role_name ?? t.role })),
+    registryRoles: (r.registries ?? []).map((g) => ({ registry: g.registry_name, registryId: g.registry_id, role: g.role })),
   };
   (out.schemas as string[]).push(URN.orgbridgeUser);
   out.meta = {
@@ -197,5 +213,6 @@ export function recordFromRows(user: UserRow, membership: MembershipRow, emails:
     last_modified: new Date(Math.max(new Date(membership.updated_at).getTime(), userUpdated)),
     emails: kept,
     teams: [],
+    registries: [],
   };
 }

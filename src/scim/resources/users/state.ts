@@ -10,6 +10,12 @@ export interface TeamRoleInput {
   role: string;
 }
 
+/** A registry role as SCIM writes it: the registry by name, in this organization. */
+export interface RegistryRoleInput {
+  registry: string;
+  role: string;
+}
+
 export interface UserState {
   person: PersonInput;
   externalId: string | null;
@@ -18,6 +24,7 @@ export interface UserState {
   modelsSeat: string | undefined;
   weaveAccess: string | undefined;
   teamRoles: TeamRoleInput[] | undefined;
+  registryRoles: RegistryRoleInput[] | undefined;
 }
 
 type Obj = Record<string, unknown>;
@@ -60,6 +67,13 @@ export function userStateOf(res: Obj, baseProfile: Obj = {}): UserState {
         return { team, role: t.role as string };
       })
     : undefined;
+  const registryRoles = Array.isArray(ext.registryRoles)
+    ? (ext.registryRoles as Obj[]).map((r, i) => {
+        const registry = str(r.registry);
+        if (!registry || !str(r.role)) throw invalidValue(`registryRoles[${i}] needs registry and role`);
+        return { registry, role: r.role as string };
+      })
+    : undefined;
   return {
     person: {
       userName: res.userName,
@@ -83,6 +97,7 @@ export function userStateOf(res: Obj, baseProfile: Obj = {}): UserState {
     modelsSeat: str(ext.modelsSeat) ?? undefined,
     weaveAccess: str(ext.weaveAccess) ?? undefined,
     teamRoles,
+    registryRoles,
   };
 }
 
