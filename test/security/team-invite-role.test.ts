@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeMember } from '../support/factories.ts';
-import { call, useCast, type Cast, type Harness } from '../api/harness.ts';
+import { call, makeSession, useCast, type Cast, type Harness } from '../api/harness.ts';
 
 // Issue 14 item 3: with "members may invite" on, a team member adds people as `member`
 // only; any other role is a role assignment (team.roles.assign), which only team admins
@@ -34,5 +34,26 @@ describe('members who may invite', () => {
     const byAdmin = await call(h, c.as.teamAdmin, 'POST', `${base}/teams/${c.teamA.id}/members`, { user: p3!.id, role: 'admin' });
     expect(byAdmin.status).toBe(201);
     expect((await h.t.db('team_members').where({ team_id: c.teamA.id, user_id: p3!.id }).first()).role).toBe('admin');
+  });
+
+  it('a custom role may add "Add team members": its holder adds people as members of their own team, never as admins', async () => {
+    const role = await call(h, c.as.admin, 'POST', `${base}/custom-roles`, { name: 'Onboarder', base: 'member', permissions: ['team.members.add'] });
+    expect(role.status, role.text).toBe(201);
+    // "Assign roles" and "Remove members" are not a custom role's to hold.
+    for (const p of ['team.roles.assign', 'team.members.remove']) {
+      expect((await call(h, c.as.admin, 'POST', `${base}/custom-roles`, { name: `With ${p}`, base: 'member', permissions: [p] })).status).toBe(422);
+    }
+    const holder = (await makeMember(h.t.db, c.org.id, { userName: 'onno', email: 'onno@acme.example' })).user;
+    expect((await call(h, c.as.admin, 'POST', `${base}/teams/${c.teamB.id}/members`, { user: holder.id, customRoleId: role.body.id })).status).toBe(201);
+    const as = await makeSession(h, holder.id);
+    const [q1, q2] = await Promise.all(['quin', 'qiu'].map(async (n) => (await makeMember(h.t.db, c.org.id, { userName: n, email: `${n}@acme.example` })).user));
+
+    const added = await call(h, as, 'POST', `${base}/teams/${c.teamB.id}/members`, { user: q1!.id });
+    expect(added.status, added.text).toBe(201);
+    expect((await h.t.db('team_members').where({ team_id: c.teamB.id, user_id: q1!.id }).first()).role).toBe('member');
+    expect((await call(h, as, 'POST', `${base}/teams/${c.teamB.id}/members`, { user: q2!.id, role: 'admin' })).status).toBe(403);
+    // Not in a team where they do not hold it.
+    expect((await call(h, as, 'POST', `${base}/teams/${c.teamA.id}/members`, { user: q2!.id })).status).toBe(403);
+    expect(await h.t.db('team_members').where({ user_id: q2!.id })).toHaveLength(0);
   });
 });

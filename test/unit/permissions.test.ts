@@ -489,11 +489,24 @@ describe('custom roles (seeds/002: base role + extra permissions)', () => {
     expect(d.reason).toMatch(/may edit only reports they created/);
   });
 
-  it('non-customizable extras are ignored (team administration, org, system)', () => {
+  it('may add the Team Settings rows that make no one more than a member: adding members, managing settings', () => {
+    const who = principal({ customRole: { base: 'member', permissions: ['team.members.add', 'team.settings.manage'] } });
+    const d = can(who, 'team.members.add', mine);
+    expect(d.allowed).toBe(true);
+    expect(d.reason).toContain('custom role based on member, which adds team.members.add');
+    expect(can(who, 'team.settings.manage', mine).allowed).toBe(true);
+    // In its own team only.
+    expect(can(who, 'team.members.add', { orgId: ORG, teamId: OTHER_TEAM }).allowed).toBe(false);
+    // A viewer seat caps it like any write.
+    expect(can(principal({ customRole: { base: 'member', permissions: ['team.members.add'] }, seat: 'viewer' }), 'team.members.add', mine).allowed).toBe(false);
+  });
+
+  it('non-customizable extras are ignored (removing members, assigning roles, org, system)', () => {
     const who = principal({
-      customRole: { base: 'member', permissions: ['team.members.add', 'org.users.invite', 'system.settings.configure'] },
+      customRole: { base: 'member', permissions: ['team.members.remove', 'team.roles.assign', 'org.users.invite', 'system.settings.configure'] },
     });
-    expect(can(who, 'team.members.add', mine).allowed).toBe(false);
+    expect(can(who, 'team.members.remove', mine).allowed).toBe(false);
+    expect(can(who, 'team.roles.assign', mine).allowed).toBe(false);
     expect(can(who, 'org.users.invite', { orgId: ORG }).allowed).toBe(false);
     expect(can(who, 'system.settings.configure', {}).allowed).toBe(false);
   });

@@ -84,9 +84,13 @@ function product<I extends string>(
 
 // Team administration (seed 000 "Team Settings"): team admins only, not part of the Models
 // product (a team admin without a Models seat still administers membership; writes are
-// capped by the seat all the same), and not customizable: custom roles inherit from
-// View-Only or Member (seed 002), and team administration is what the Admin role is for.
-function teamAdmin<I extends string>(id: I, label: string, source: string): PermissionDef<I> {
+// capped by the seat all the same). A custom role may add "Add team members" and "Manage
+// team settings" (seed 001: custom roles inherit from View-Only or Member "and add
+// additional permissions"; those two are the admin-level rows of the Team Settings table
+// that cannot make anyone more than a member: adding with another role needs
+// team.roles.assign, issue 14). Removing members and assigning roles stay the Admin role's:
+// either would let a custom role unseat or make team admins.
+function teamAdmin<I extends string>(id: I, label: string, source: string, customizable = false): PermissionDef<I> {
   return {
     id,
     area: 'team',
@@ -97,7 +101,7 @@ function teamAdmin<I extends string>(id: I, label: string, source: string): Perm
     systemAdminOnly: false,
     writes: true,
     modelsProduct: false,
-    customizable: false,
+    customizable,
     source,
   };
 }
@@ -142,9 +146,9 @@ const S003 = 'seeds/003 (row absent from seeds/000)';
 
 export const PERMISSIONS = [
   // --- seeds/000 Team Settings --------------------------------------------------------
-  teamAdmin('team.members.add', 'Add team members', `${S000} Team Settings`),
+  teamAdmin('team.members.add', 'Add team members', `${S000} Team Settings`, true),
   teamAdmin('team.members.remove', 'Remove team members', `${S000} Team Settings`),
-  teamAdmin('team.settings.manage', 'Manage team settings', `${S000} Team Settings`),
+  teamAdmin('team.settings.manage', 'Manage team settings', `${S000} Team Settings`, true),
   // seeds/004: "the instance administrator or a team administrator can ... Assign or update a
   // team member's role"; seeds/002: "Team admins can assign a custom role to a team member".
   teamAdmin('team.roles.assign', "Assign or update a team member's role", 'seeds/002, seeds/004'),
