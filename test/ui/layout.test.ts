@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { createProject } from '../../src/domain/projects.ts';
+import { createRegistry } from '../../src/domain/registries.ts';
+import { createServiceAccount } from '../../src/domain/service-accounts.ts';
 import { runInTransaction } from '../../src/domain/context.ts';
 import { invite } from '../../src/domain/invitations.ts';
 import { makeMember, makeTeam, testActor } from '../support/factories.ts';
@@ -45,6 +48,12 @@ beforeAll(async () => {
   await runInTransaction(db, testActor, (tx) =>
     invite(tx, { orgId: c.org.id, emailOrUserName: 'linus@acme.example', teamIds: [c.teamA.id, long.id], ttlDays: 14, now: NOW }),
   );
+  // Issue 15's page: a project with a long name in the long-named team, a restricted registry, a service account.
+  await runInTransaction(db, testActor, async (tx) => {
+    await createProject(tx, c.org.id, { name: `segmentation-${'baseline'.repeat(12)}`, teamId: long.id, visibility: 'restricted' });
+    await createRegistry(tx, c.org.id, { name: 'Production models', visibility: 'restricted' });
+    await createServiceAccount(tx, c.org.id, { name: 'nightly-eval', teamId: c.teamA.id });
+  });
   await db('custom_roles').insert({ id: '11111111-1111-4111-8111-111111111111', org_id: c.org.id, name: 'Auditor', description: 'Reads everything', base: 'viewer', permissions: JSON.stringify([]) });
   run = await launch();
   ({ page, problems } = await signedIn(run, h.baseUrl, c.as.admin, { now: NOW }));
@@ -77,6 +86,7 @@ const PAGES: { name: string; hash: string; ready: (p: Page) => Promise<unknown> 
   { name: 'settings-tokens', hash: '/settings/tokens', ready: (p) => p.getByRole('heading', { name: 'SCIM tokens' }).waitFor() },
   { name: 'settings-roles', hash: '/settings/roles', ready: (p) => p.locator('tr[data-role="Auditor"]').waitFor() },
   { name: 'settings-role-groups', hash: '/settings/role-groups', ready: (p) => p.getByLabel('IdP group').waitFor() },
+  { name: 'projects', hash: '/projects', ready: (p) => p.getByText('nightly-eval').first().waitFor() },
   { name: 'settings-audit', hash: '/settings/audit', ready: (p) => p.locator('table.audit tbody tr').first().waitFor() },
 ];
 
