@@ -15,7 +15,7 @@ import { createProject, type ProjectVisibility } from '../src/domain/projects.ts
 import { addTeamMembers, createTeam } from '../src/domain/teams.ts';
 import { buildApp } from '../src/http/app.ts';
 import { createLogger } from '../src/lib/logger.ts';
-import { percentile, throughput } from './http.ts';
+import { BENCH_DATABASE_URL, percentile, throughput, option } from './http.ts';
 
 // npm run bench:decisions — issue 15: what the platform waits for when it asks
 // POST /api/v1/decisions. One organization of --members people in --teams teams (each
@@ -31,12 +31,8 @@ import { percentile, throughput } from './http.ts';
 // Every decision reads current state (no cache: a deactivation is seen by the very next
 // decision), so these are the figures of a read of that state per request.
 
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1]! : dflt;
-};
-const URL_ = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const opt = option;
+const URL_ = BENCH_DATABASE_URL;
 const MEMBERS = Number(opt('members', '5000'));
 const TEAMS = Number(opt('teams', '50'));
 const PROJECTS = Number(opt('projects', '500'));

@@ -14,7 +14,7 @@ import { INSERT_AUDIT_ROW, INSERT_AUDIT_ROW_AND_EVENT } from '../src/domain/audi
 import { migrate } from '../src/db/migrate.ts';
 import { createEndpoint } from '../src/events/endpoints.ts';
 import pg from 'pg';
-import { client, percentile, throughput } from './http.ts';
+import { BENCH_DATABASE_URL, client, percentile, throughput, option } from './http.ts';
 
 // npm run bench:events — issue 16: what the outbox costs POST /Users, and what webhooks
 // deliver. Two parts, each on fresh PostgreSQL schemas, servers started as in production
@@ -29,12 +29,8 @@ import { client, percentile, throughput } from './http.ts';
 //     (events delivered per second), then creates at 16 concurrent clients with the worker
 //     running (end-to-end lag: receipt time − the event's commit-time `at`; p50, p99).
 
-const args = process.argv.slice(2);
-const opt = (name: string, dflt: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1]! : dflt;
-};
-const URL_ = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const opt = option;
+const URL_ = BENCH_DATABASE_URL;
 const ROUNDS = Number(opt('rounds', '4'));
 const PER_ROUND = Number(opt('per-round', '1000'));
 const BACKLOG = Number(opt('backlog', '5000'));
@@ -135,7 +131,7 @@ async function statementAB(): Promise<void> {
 
 async function main(): Promise<void> {
   await statementAB();
-  if (args.includes('--statement-only')) return;
+  if (process.argv.includes('--statement-only')) return;
   const here = resolve('.');
   const baseRev = opt('base-rev', execSync('git log --format=%H -1 -- migrations/20261207_012_events_webhooks.ts', { encoding: 'utf8' }).trim() + '^');
   const baseDir = mkdtempSync(join(tmpdir(), 'orgbridge-base-'));

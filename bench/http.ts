@@ -53,3 +53,13 @@ export async function throughput(total: number, concurrency: number, fn: (i: num
   );
   return total / (Number(process.hrtime.bigint() - t) / 1e9);
 }
+
+/** `--name value` from the command line, else `dflt` (the benchmarks' options). */
+export function option(name: string, dflt: string): string {
+  const args = process.argv.slice(2);
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1]! : dflt;
+}
+
+/** The PostgreSQL server benchmarks make their schemas in. */
+export const BENCH_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
