@@ -84,3 +84,23 @@ describe('the LDAP identity attribute', () => {
     expect(entryId(raw({ entryUUID: [] as Buffer[] }), 'entryUUID')).toBeNull();
   });
 });
+
+describe('sessions that recorded no source', () => {
+  test('a provider session made before sources existed is trusted for no organization; break-glass and setup stay unlimited', async () => {
+    const { currentAccount } = await import('../../src/sso/session/middleware.ts');
+    const { sessionTrust } = await import('../../src/sso/trust.ts');
+    const config = loadConfig({ OIDC_PROVIDERS: 'okta', OIDC_OKTA_ISSUER: 'https://acme.okta.example', OIDC_OKTA_CLIENT_ID: 'a' });
+    const req = (session: Record<string, unknown>) => ({ session }) as unknown as Parameters<typeof currentAccount>[0];
+    for (const authMethod of ['oidc', 'ldap']) {
+      const who = currentAccount(req({ accountId: 'acc', authMethod }))!;
+      const trust = sessionTrust(config, who.source);
+      expect(trust, authMethod).not.toBeNull();
+      expect(trustsOrg(trust!, { slug: 'acme' })).toBe(false);
+    }
+    for (const authMethod of ['break_glass', 'setup']) {
+      expect(sessionTrust(config, currentAccount(req({ accountId: 'acc', authMethod }))!.source)).toBeNull();
+    }
+    // With its source recorded, the provider's own trust (no lists: every organization).
+    expect(trustsOrg(sessionTrust(config, currentAccount(req({ accountId: 'acc', authMethod: 'oidc', source: 'oidc:okta' }))!.source)!, { slug: 'acme' })).toBe(true);
+  });
+});

@@ -84,12 +84,12 @@ function product<I extends string>(
 
 // Team administration (seed 000 "Team Settings"): team admins only, not part of the Models
 // product (a team admin without a Models seat still administers membership; writes are
-// capped by the seat all the same). A custom role may add "Add team members" and "Manage
-// team settings" (seed 001: custom roles inherit from View-Only or Member "and add
-// additional permissions"; those two are the admin-level rows of the Team Settings table
-// that cannot make anyone more than a member: adding with another role needs
-// team.roles.assign, issue 14). Removing members and assigning roles stay the Admin role's:
-// either would let a custom role unseat or make team admins.
+// capped by the seat all the same). A custom role may add "Add team members" (seed 001:
+// custom roles inherit from View-Only or Member "and add additional permissions"; adding
+// with another role needs team.roles.assign, issue 14, so it makes no one more than a
+// member). The others stay the Admin role's: removing members or assigning roles would let
+// a custom role unseat or make team admins, and team.settings.manage also gates team
+// service accounts and their keys, and projects.
 function teamAdmin<I extends string>(id: I, label: string, source: string, customizable = false): PermissionDef<I> {
   return {
     id,
@@ -148,7 +148,7 @@ export const PERMISSIONS = [
   // --- seeds/000 Team Settings --------------------------------------------------------
   teamAdmin('team.members.add', 'Add team members', `${S000} Team Settings`, true),
   teamAdmin('team.members.remove', 'Remove team members', `${S000} Team Settings`),
-  teamAdmin('team.settings.manage', 'Manage team settings', `${S000} Team Settings`, true),
+  teamAdmin('team.settings.manage', 'Manage team settings', `${S000} Team Settings`),
   // seeds/004: "the instance administrator or a team administrator can ... Assign or update a
   // team member's role"; seeds/002: "Team admins can assign a custom role to a team member".
   teamAdmin('team.roles.assign', "Assign or update a team member's role", 'seeds/002, seeds/004'),

@@ -41,10 +41,9 @@ const SEED_NAMES: ReadonlyArray<readonly [seedName: string, id: PermissionId]> =
   ['modelalias:create', 'registry.aliases.add'],
   ['registryadmin:update', 'registry.admins.manage'],
   ['protectedalias:update', 'registry.protectedAliases.manage'],
-  // The two Team Settings rows a custom role may add (catalog.ts teamAdmin): not in the
-  // seed's reference, named after its pattern.
+  // The Team Settings row a custom role may add (catalog.ts teamAdmin): not in the seed's
+  // reference, named after its pattern.
   ['teammember:create', 'team.members.add'],
-  ['team:update', 'team.settings.manage'],
 ];
 
 const TO_ID: ReadonlyMap<string, PermissionId> = new Map(SEED_NAMES.map(([n, id]) => [n, id]));

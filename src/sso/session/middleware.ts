@@ -70,10 +70,17 @@ export function sessionMiddleware(deps: AppDeps): RequestHandler {
   return handler;
 }
 
+/** The source of a provider session that recorded none (no configured provider has it). */
+const UNKNOWN_SOURCE = 'unknown:';
+
 /** The signed-in account and the provider it signed in through, or null. Needs sessionMiddleware to have run on the request. */
 export function currentAccount(req: Request): { accountId: string; source: string | null } | null {
   const accountId = req.session?.accountId;
-  const source = typeof req.session?.source === 'string' ? req.session.source : null;
+  // A provider sign-in always records its source (establishSession). One without it was
+  // made before sources existed: it is trusted for nothing rather than for everything
+  // (null is the trust of break-glass and setup sessions only).
+  const method = req.session?.authMethod;
+  const source = typeof req.session?.source === 'string' ? req.session.source : method === 'oidc' || method === 'ldap' ? UNKNOWN_SOURCE : null;
   return typeof accountId === 'string' && accountId ? { accountId, source } : null;
 }
 
