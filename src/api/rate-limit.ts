@@ -12,13 +12,9 @@ export function apiRateLimits(deps: AppDeps): RequestHandler {
   const refuse = (seconds: number, which: 'token' | 'address') =>
     new ApiError(429, 'rate_limited', `Too many requests from this ${which === 'token' ? 'credential' : 'address'}; retry after ${seconds} s.`, { retryAfterSeconds: seconds });
   const api = Router();
-  api.use(...passThroughIfEmpty(requestLimits(deps.db, deps.logger, 'api', rateLimit.api, rateLimit, refuse, deps.now).middleware));
+  api.use(...requestLimits(deps.db, deps.logger, 'api', rateLimit.api, rateLimit, refuse, deps.now).middleware);
   const decisions = Router();
-  decisions.use(...passThroughIfEmpty(requestLimits(deps.db, deps.logger, 'decisions', rateLimit.decisions, rateLimit, refuse, deps.now).middleware));
+  decisions.use(...requestLimits(deps.db, deps.logger, 'decisions', rateLimit.decisions, rateLimit, refuse, deps.now).middleware);
   return (req, res, next) => (req.path === '/decisions' || req.path.startsWith('/decisions/') ? decisions : api)(req, res, next);
 }
 
-/** Router.use needs at least one handler; both limits of a door may be off (0). */
-function passThroughIfEmpty(handlers: RequestHandler[]): RequestHandler[] {
-  return handlers.length ? handlers : [(_req, _res, next) => next()];
-}

@@ -32,10 +32,22 @@ export async function revokeAdminKeysOfRecord(tx: Tx, orgId: string, recordId: s
  * (its account deleted) borrows no one's power and acts as no one.
  */
 export async function adminKeyCreatorActs(conn: Conn, orgId: string, createdBy: string | null): Promise<boolean> {
-  if (!createdBy) return false;
-  const row = await conn('users as u')
-    .join('memberships as m', 'm.user_id', 'u.id')
-    .where({ 'u.org_id': orgId, 'u.account_id': createdBy, 'm.org_id': orgId, 'm.org_role': 'admin', 'm.status': 'active' })
-    .first('u.id');
-  return Boolean(row);
+  return (await adminKeyCreatorsActing(conn, [{ orgId, createdBy }])).has(`${orgId}:${createdBy}`);
+}
+
+/**
+ * The same question for many keys in one statement (the decision API's batches): the set
+ * of `${orgId}:${createdBy}` pairs whose creator holds admin power there.
+ */
+export async function adminKeyCreatorsActing(conn: Conn, keys: { orgId: string; createdBy: string | null }[]): Promise<Set<string>> {
+  const pairs = keys.filter((k): k is { orgId: string; createdBy: string } => Boolean(k.createdBy));
+  if (!pairs.length) return new Set();
+  const rows = (await conn('users as u')
+    .join('memberships as m', function () {
+      this.on('m.user_id', 'u.id').andOn('m.org_id', 'u.org_id');
+    })
+    .where({ 'm.org_role': 'admin', 'm.status': 'active' })
+    .whereIn(['u.org_id', 'u.account_id'], pairs.map((k) => [k.orgId, k.createdBy]))
+    .select('u.org_id', 'u.account_id')) as { org_id: string; account_id: string }[];
+  return new Set(rows.map((r) => `${r.org_id}:${r.account_id}`));
 }

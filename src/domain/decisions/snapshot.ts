@@ -1,4 +1,4 @@
-import { adminKeyCreatorActs } from '../admin-keys.ts';
+import { adminKeyCreatorsActing } from '../admin-keys.ts';
 import type { Conn } from '../../db/connect.ts';
 import { hashSecret } from '../../lib/secrets.ts';
 import { isPermissionId, type HeldCustomRole, type PermissionId, type TeamMembership } from '../permissions/index.ts';
@@ -147,10 +147,11 @@ export async function loadSnapshot(conn: Conn, items: readonly DecisionRequest[]
       .whereNull('revoked_at')
       .where((w) => w.whereNull('expires_at').orWhere('expires_at', '>', now))
       .select('id', 'org_id', 'kind', 'user_id', 'token_hash', 'created_by')) as { id: string; org_id: string | null; kind: string; user_id: string | null; token_hash: string; created_by: string | null }[];
+    const acting = await adminKeyCreatorsActing(conn, rows.filter((k) => k.kind === 'admin' && k.org_id).map((k) => ({ orgId: k.org_id!, createdBy: k.created_by })));
     for (const k of rows) {
       if (!k.org_id) continue;
       if (k.kind === 'admin') {
-        if (await adminKeyCreatorActs(conn, k.org_id, k.created_by)) keys.set(k.token_hash, { kind: 'admin', keyId: k.id, orgId: k.org_id });
+        if (acting.has(`${k.org_id}:${k.created_by}`)) keys.set(k.token_hash, { kind: 'admin', keyId: k.id, orgId: k.org_id });
       }
       else if (k.kind === 'user' && k.user_id) {
         keys.set(k.token_hash, { kind: 'person', keyId: k.id, orgId: k.org_id, recordId: k.user_id });
