@@ -38,8 +38,18 @@ export function signInSources(config: Pick<Config, 'oidc' | 'ldap'>): SignInSour
  * organizations trust through other providers (SPEC §5: trusted for the organizations the
  * operator lists).
  */
+/** The source of a provider session that recorded none (made before sources existed). */
+export const UNKNOWN_SOURCE = 'unknown:';
+
 export function sessionTrust(config: Pick<Config, 'oidc' | 'ldap'>, source: string | null | undefined): ProviderTrust | null {
   if (!source) return null;
+  if (source === UNKNOWN_SOURCE) {
+    // Which provider it came through is not known: where every provider is trusted for
+    // everything, that changes nothing; once one is limited, such a session is trusted for
+    // nothing (it signs in again) rather than for everything.
+    const sources = signInSources(config);
+    return sources.every((s) => s.trust.orgSlugs === null && s.trust.domains === null) ? null : providerTrust(source, { orgs: [] });
+  }
   return signInSources(config).find((s) => s.source === source)?.trust ?? providerTrust(source, { orgs: [] });
 }
 

@@ -68,12 +68,15 @@ export async function makeSession(h: Harness, accountOrRecordId: string): Promis
   const csrf = randomBytes(24).toString('base64url');
   // Signed in now (the app's clock): the store measures the idle timeout and the absolute
   // lifetime from here (src/sso/session/store.ts).
+  // Through no provider (as the setup link's session): trusted for every organization. A
+  // provider sign-in records its source and is held to that provider's trust; tests of
+  // that sign in for real (test/sso, test/domain/provider-trust).
   const signedInAt = h.deps.now?.() ?? new Date();
   const expires = new Date(signedInAt.getTime() + 3600_000);
   await h.t.db('sessions').insert({
     sid,
     account_id: accountId,
-    data: JSON.stringify({ cookie: { originalMaxAge: 3600_000, expires: expires.toISOString(), httpOnly: true, path: '/', sameSite: 'lax' }, accountId, authMethod: 'oidc', csrfToken: csrf, signedInAt: signedInAt.toISOString() }),
+    data: JSON.stringify({ cookie: { originalMaxAge: 3600_000, expires: expires.toISOString(), httpOnly: true, path: '/', sameSite: 'lax' }, accountId, authMethod: 'setup', csrfToken: csrf, signedInAt: signedInAt.toISOString() }),
     expires_at: expires,
   });
   return { accountId, cookie: `orgbridge.sid=${signedSid(sid)}`, csrf, sid };

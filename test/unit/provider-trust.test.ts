@@ -86,10 +86,11 @@ describe('the LDAP identity attribute', () => {
 });
 
 describe('sessions that recorded no source', () => {
-  test('a provider session made before sources existed is trusted for no organization; break-glass and setup stay unlimited', async () => {
+  test('a provider session made before sources existed is trusted for no organization once a provider is limited; break-glass and setup stay unlimited', async () => {
     const { currentAccount } = await import('../../src/sso/session/middleware.ts');
     const { sessionTrust } = await import('../../src/sso/trust.ts');
-    const config = loadConfig({ OIDC_PROVIDERS: 'okta', OIDC_OKTA_ISSUER: 'https://acme.okta.example', OIDC_OKTA_CLIENT_ID: 'a' });
+    const open = loadConfig({ OIDC_PROVIDERS: 'okta', OIDC_OKTA_ISSUER: 'https://acme.okta.example', OIDC_OKTA_CLIENT_ID: 'a' });
+    const config = loadConfig({ OIDC_PROVIDERS: 'okta,globex', OIDC_OKTA_ISSUER: 'https://acme.okta.example', OIDC_OKTA_CLIENT_ID: 'a', OIDC_GLOBEX_ISSUER: 'https://login.globex.example', OIDC_GLOBEX_CLIENT_ID: 'b', OIDC_GLOBEX_ORGS: 'globex' });
     const req = (session: Record<string, unknown>) => ({ session }) as unknown as Parameters<typeof currentAccount>[0];
     for (const authMethod of ['oidc', 'ldap']) {
       const who = currentAccount(req({ accountId: 'acc', authMethod }))!;
@@ -97,6 +98,8 @@ describe('sessions that recorded no source', () => {
       expect(trust, authMethod).not.toBeNull();
       expect(trustsOrg(trust!, { slug: 'acme' })).toBe(false);
     }
+    // No provider limited: nothing to keep such a session from.
+    expect(sessionTrust(open, currentAccount(req({ accountId: 'acc', authMethod: 'oidc' }))!.source)).toBeNull();
     for (const authMethod of ['break_glass', 'setup']) {
       expect(sessionTrust(config, currentAccount(req({ accountId: 'acc', authMethod }))!.source)).toBeNull();
     }

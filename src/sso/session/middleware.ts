@@ -1,3 +1,4 @@
+import { UNKNOWN_SOURCE } from '../trust.ts';
 import { randomBytes } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import session from 'express-session';
@@ -70,8 +71,6 @@ export function sessionMiddleware(deps: AppDeps): RequestHandler {
   return handler;
 }
 
-/** The source of a provider session that recorded none (no configured provider has it). */
-const UNKNOWN_SOURCE = 'unknown:';
 
 /** The signed-in account and the provider it signed in through, or null. Needs sessionMiddleware to have run on the request. */
 export function currentAccount(req: Request): { accountId: string; source: string | null } | null {
