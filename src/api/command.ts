@@ -5,6 +5,7 @@ import type { AppDeps } from '../http/deps.ts';
 import { callerOf } from './auth.ts';
 import { notFound } from './errors.ts';
 import { UUID } from './ids.ts';
+import { ID_PARAMS, type Documented } from './openapi/doc.ts';
 import { orgScopeOf } from './scope.ts';
 
 /**
@@ -28,10 +29,12 @@ const WHAT: Record<string, string> = {
 
 /** Path ids that cannot name a row are 404 before they reach SQL (which would reject the cast). */
 export function idParams(...names: (keyof typeof WHAT)[]): RequestHandler {
-  return (req, _res, next) => {
+  const h: Documented = (req, _res, next) => {
     for (const n of names) {
       if (!UUID.test(String(req.params[n] ?? ''))) return next(notFound(WHAT[n] ?? n));
     }
     next();
   };
+  h[ID_PARAMS] = names; // described as format: uuid (openapi/document.ts)
+  return h;
 }

@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler } from 'express';
+import { z } from 'zod';
 import { DomainError, type DomainErrorCode } from '../domain/errors.ts';
 import { sayNotFound } from './wording.ts';
 
@@ -82,3 +83,16 @@ export const renderApiError: ErrorRequestHandler = (err: unknown, req, res, _nex
   }
   res.status(500).json({ error: { code: 'internal', message: 'internal error' } });
 };
+
+/** The body of every refusal, as the API description states it (openapi/document.ts). */
+export const apiErrorBody = z
+  .object({
+    error: z
+      .object({
+        code: z.enum(['not_found', 'conflict', 'uniqueness', 'last_admin', 'seat_limit', 'invalid', 'forbidden', 'expired', 'bad_request', 'unauthenticated', 'csrf', 'rate_limited', 'internal'] satisfies ApiErrorCode[]),
+        message: z.string().meta({ description: 'Said for people: it names the field or the thing as the dashboard does.' }),
+        details: z.record(z.string(), z.unknown()).optional().meta({ description: 'Machine-readable particulars (validation issues, what was not found).' }),
+      })
+      .strict(),
+  })
+  .strict();

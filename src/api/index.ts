@@ -20,6 +20,11 @@ import { registryRoutes } from './routes/registries.routes.ts';
 import { serviceAccountRoutes } from './routes/service-accounts.routes.ts';
 import { auditExportRoutes } from './routes/audit-export.routes.ts';
 import { webhookRoutes } from './routes/webhooks.routes.ts';
+import { checkResponses } from './openapi/check.ts';
+import { doc } from './openapi/doc.ts';
+import { describeApi, type Description } from './openapi/document.ts';
+import { VERSION } from '../lib/version.ts';
+import { z } from 'zod';
 
 /**
  * The admin API, mounted at /api/v1. Every request: authenticate (API key or session,
@@ -29,11 +34,28 @@ import { webhookRoutes } from './routes/webhooks.routes.ts';
  */
 export function apiRouter(deps: AppDeps): Router {
   const r = Router();
+  // This router's own OpenAPI 3.1 description (issue 16 item 5), built on first ask.
+  let described: Description | undefined;
+  const description = () => (described ??= describeApi(r, { version: VERSION, basePath: '/api/v1' }));
+  if (deps.checkResponse) r.use(checkResponses(deps.checkResponse, description));
   r.use((_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
   r.use(apiRateLimits(deps));
+  r.get(
+    '/openapi.json',
+    doc({
+      summary: 'This API description',
+      description: 'The OpenAPI 3.1 description of /api/v1, generated from the routes and their zod schemas. No credential needed.',
+      tag: 'API description',
+      public: true,
+      responses: { 200: { description: 'An OpenAPI 3.1 document.', body: z.looseObject({ openapi: z.string(), paths: z.record(z.string(), z.unknown()) }) } },
+    }),
+    (_req, res) => {
+      res.json(description().document);
+    },
+  );
   // A batch of 1,000 checks is larger than any admin request: its own cap (issue 15).
   r.use('/decisions', express.json({ limit: '1mb' }));
   r.use(express.json({ limit: '100kb' }));

@@ -2,14 +2,13 @@ import type { RequestHandler } from 'express';
 import type { z } from 'zod';
 import { validationFailed } from './errors.ts';
 import { sayIssue, type Labels } from './wording.ts';
+import { INPUT, type Documented, type Part } from './openapi/doc.ts';
 
 // validate(schema) checks one part of the request against the zod schema declared beside
 // the route and keeps the parsed value in res.locals; handlers read it with `input(res)`.
 
-type Part = 'body' | 'query' | 'params';
-
 export function validate<S extends z.ZodType>(schema: S, part: Part = 'body', labels: Labels = {}): RequestHandler {
-  return (req, res, next) => {
+  const h: Documented = (req, res, next) => {
     const raw: unknown = req[part] ?? {};
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
@@ -19,6 +18,9 @@ export function validate<S extends z.ZodType>(schema: S, part: Part = 'body', la
     (res.locals.input ??= {})[part] = parsed.data;
     next();
   };
+  // The OpenAPI description reads the request's shape from here (openapi/document.ts).
+  h[INPUT] = { part, schema };
+  return h;
 }
 
 /** The validated part of the request; the schema's output type. */

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { loadConfig } from '../../src/config/load.ts';
@@ -12,6 +12,7 @@ import { buildApp } from '../../src/http/app.ts';
 import type { AppDeps } from '../../src/http/deps.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
+import { responseChecker, type ResponseChecker } from '../support/openapi-check.ts';
 import { accountFor, makeMember, makeOrg, makeTeam, testActor } from '../support/factories.ts';
 
 // In-process HTTP harness for the admin API: a real app on 127.0.0.1, a real database,
@@ -23,6 +24,8 @@ export interface Harness {
   t: TestDb;
   deps: AppDeps;
   baseUrl: string;
+  /** Every admin API answer held against the API description (issue 16 item 5). */
+  responses: ResponseChecker;
   close(): Promise<void>;
 }
 
@@ -30,7 +33,8 @@ export interface Harness {
 export async function startHarness(env: Record<string, string> = {}, opts: { now?: () => Date; port?: number } = {}): Promise<Harness> {
   const t = await createTestDb();
   const config: Config = loadConfig({ SESSION_SECRET, LOG_LEVEL: 'silent', PUBLIC_URL: 'http://127.0.0.1', ...env });
-  const deps: AppDeps = { db: t.db, config, logger: createLogger('silent'), ...(opts.now ? { now: opts.now } : {}) };
+  const responses = responseChecker();
+  const deps: AppDeps = { db: t.db, config, logger: createLogger('silent'), checkResponse: responses.check, ...(opts.now ? { now: opts.now } : {}) };
   const server: Server = await new Promise((resolve) => {
     const s = buildApp(deps).listen(opts.port ?? 0, '127.0.0.1', () => resolve(s));
   });
@@ -39,9 +43,13 @@ export async function startHarness(env: Record<string, string> = {}, opts: { now
     t,
     deps,
     baseUrl: `http://127.0.0.1:${port}`,
+    responses,
     async close() {
       await new Promise((r) => server.close(r));
       await t.close();
+      // A file that does not check after each test (useCast does) still fails on a bad answer.
+      const problems = responses.take();
+      if (problems.length) throw new Error(`answers the API description does not allow:\n${problems.join('\n')}`);
     },
   };
 }
@@ -180,6 +188,10 @@ export function useCast(assign: (run: CastRun) => void): void {
     h = await startHarness();
     const c = await makeCast(h);
     assign({ h, c, base: `/api/v1/orgs/${c.org.slug}` });
+  });
+  // Each test answers for the admin API responses it caused (test/support/openapi-check.ts).
+  afterEach(() => {
+    expect(h?.responses.take() ?? [], 'answers the API description does not allow').toEqual([]);
   });
   afterAll(async () => {
     await h?.close();

@@ -7,7 +7,9 @@ import { command, idParams } from '../command.ts';
 import { UUID } from '../ids.ts';
 import { forbidden, notFound } from '../errors.ts';
 import { assertCan, authorize, decide, orgScopeOf, requireMember, teamScope } from '../scope.ts';
+import { doc } from '../openapi/doc.ts';
 import { input, validate } from '../validate.ts';
+import { list, teamSchema } from '../views.schema.ts';
 import { iso, teamView } from '../views.ts';
 import * as s from './teams.schema.ts';
 
@@ -73,7 +75,15 @@ async function teamDetail(deps: AppDeps, t: TeamRow) {
 export function teamRoutes(deps: AppDeps): Router {
   const r = Router({ mergeParams: true });
 
-  r.get('/teams', requireMember, async (_req, res) => {
+  r.get(
+    '/teams',
+    doc({
+      summary: 'List teams',
+      description: "Organization admins and system admins see every team; anyone else sees the teams they are in. Each with its member count and the caller's role in it.",
+      tag: 'Teams',
+      responses: { 200: { description: 'The teams, by name.', body: list(s.teamListed) } },
+    }),
+    requireMember, async (_req, res) => {
     const { org, principal } = orgScopeOf(res);
     const all = principal.systemAdmin || decide(principal, ['org.users.view'], { orgId: org.id }).allowed;
     const rows = (await deps.db('teams as t')
@@ -86,13 +96,29 @@ export function teamRoutes(deps: AppDeps): Router {
     res.json({ items: rows.map((t) => ({ ...teamView(t), memberCount: t.member_count, myRole: principal.teams.get(t.id)?.role ?? null })) });
   });
 
-  r.post('/teams', authorize(['org.teams.create', 'system.teams.manage']), validate(s.createTeam, 'body', s.labels), async (req, res) => {
+  r.post(
+    '/teams',
+    doc({
+      summary: 'Create a team',
+      description: 'Organization admins (and system admins). The name is unique in the organization, compared case-insensitively.',
+      tag: 'Teams',
+      responses: { 201: { description: 'The team (Location names it).', body: teamSchema } },
+    }),
+    authorize(['org.teams.create', 'system.teams.manage']), validate(s.createTeam, 'body', s.labels), async (req, res) => {
     const body = input(res, s.createTeam);
     const team = await command(deps, res, (tx, o) => createTeam(tx, o.id, body));
     res.status(201).location(`${req.baseUrl}/teams/${team.id}`).json(teamView(team));
   });
 
-  r.get('/teams/:team', idParams('team'), async (req, res) => {
+  r.get(
+    '/teams/:team',
+    doc({
+      summary: 'Read a team',
+      description: "The team with its members and what the caller may do to it. For the team's members, organization admins and system admins.",
+      tag: 'Teams',
+      responses: { 200: { description: 'The team.', body: s.teamWithCapabilities } },
+    }),
+    idParams('team'), async (req, res) => {
     const { org } = orgScopeOf(res);
     const teamId = String(req.params.team);
     if (!mayViewTeam(res, teamId)) throw forbidden('Not allowed: only the team\'s members and organization admins see a team.');
@@ -100,7 +126,15 @@ export function teamRoutes(deps: AppDeps): Router {
     res.json({ ...(await teamDetail(deps, team)), can: teamCapabilities(req, res) });
   });
 
-  r.patch('/teams/:team', idParams('team'), authorize('team.settings.manage', teamScope), validate(s.updateTeam, 'body', s.labels), async (req, res) => {
+  r.patch(
+    '/teams/:team',
+    doc({
+      summary: 'Rename a team or change its settings',
+      description: 'Team admins and organization admins: name, privacy, "members may invite" and domain matching. Give at least one.',
+      tag: 'Teams',
+      responses: { 200: { description: 'The team as it is now.', body: teamSchema } },
+    }),
+    idParams('team'), authorize('team.settings.manage', teamScope), validate(s.updateTeam, 'body', s.labels), async (req, res) => {
     const { name, ...settings } = input(res, s.updateTeam);
     const teamId = String(req.params.team);
     const team = await command(deps, res, async (tx, o) => {
@@ -110,12 +144,29 @@ export function teamRoutes(deps: AppDeps): Router {
     res.json(teamView(team));
   });
 
-  r.delete('/teams/:team', idParams('team'), authorize(['org.teams.delete', 'system.teams.manage']), async (req, res) => {
+  r.delete(
+    '/teams/:team',
+    doc({
+      summary: 'Delete a team',
+      description: 'Organization admins. Refused (409, naming them) while the team owns service accounts. Its role groups are removed with it.',
+      tag: 'Teams',
+      responses: { 204: { description: 'Deleted.' } },
+    }),
+    idParams('team'), authorize(['org.teams.delete', 'system.teams.manage']), async (req, res) => {
     await command(deps, res, (tx, o) => deleteTeam(tx, o.id, String(req.params.team)));
     res.status(204).end();
   });
 
-  r.post('/teams/:team/members', idParams('team'), authorize('team.members.add', teamScope), validate(s.addMember), async (req, res) => {
+  r.post(
+    '/teams/:team/members',
+    doc({
+      summary: 'Add a member to a team',
+      description:
+        'Team admins and organization admins; members too when the team lets members invite, as `member` only (another role or a custom role needs the right to assign roles). `user` is a member of the organization by id, userName or email.',
+      tag: 'Teams',
+      responses: { 201: { description: 'The team with its members.', body: s.teamDetail } },
+    }),
+    idParams('team'), authorize('team.members.add', teamScope), validate(s.addMember), async (req, res) => {
     const { user, role, customRoleId } = input(res, s.addMember);
     // "Members may invite" lets members add people, as members (SPEC §1 team settings).
     // Adding with any other role, or with a custom role, is assigning it: team.roles.assign.
@@ -132,14 +183,30 @@ export function teamRoutes(deps: AppDeps): Router {
     res.status(201).json(await teamDetail(deps, await getTeam(deps.db, org.id, teamId)));
   });
 
-  r.patch('/teams/:team/members/:user', idParams('team', 'user'), authorize('team.roles.assign', teamScope), validate(s.setRole), async (req, res) => {
+  r.patch(
+    '/teams/:team/members/:user',
+    doc({
+      summary: "Change a member's team role",
+      description: 'Team admins and organization admins: a built-in role or a custom role. The last-admin rule applies.',
+      tag: 'Teams',
+      responses: { 200: { description: 'The team with its members.', body: s.teamDetail } },
+    }),
+    idParams('team', 'user'), authorize('team.roles.assign', teamScope), validate(s.setRole), async (req, res) => {
     const body = input(res, s.setRole);
     const teamId = String(req.params.team);
     await command(deps, res, (tx, o) => setTeamRole(tx, o.id, teamId, String(req.params.user), 'role' in body ? body.role : { customRoleId: body.customRoleId }));
     res.json(await teamDetail(deps, await getTeam(deps.db, orgScopeOf(res).org.id, teamId)));
   });
 
-  r.delete('/teams/:team/members/:user', idParams('team', 'user'), authorize('team.members.remove', teamScope), async (req, res) => {
+  r.delete(
+    '/teams/:team/members/:user',
+    doc({
+      summary: 'Remove a member from a team',
+      description: 'Team admins and organization admins. The last-admin rule applies.',
+      tag: 'Teams',
+      responses: { 204: { description: 'Removed.' } },
+    }),
+    idParams('team', 'user'), authorize('team.members.remove', teamScope), async (req, res) => {
     const teamId = String(req.params.team);
     const n = await command(deps, res, (tx, o) => removeTeamMembers(tx, o.id, teamId, [String(req.params.user)]));
     if (n === 0) throw notFound('team member');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { id, maybeInstant, teamSchema } from '../views.schema.ts';
 
 const name = z.string().trim().min(1).max(128);
 /** How the dashboard's team forms label their fields (validate.ts says refusals with them). */
@@ -33,3 +34,29 @@ export const addMember = z
   .strict();
 
 export const setRole = z.union([z.object({ role: teamRole }).strict(), z.object({ customRoleId: z.uuid() }).strict()]);
+
+// Answers (the API description states them; tests hold every answer against it).
+
+const teamMember = z
+  .object({
+    userId: id,
+    userName: z.string(),
+    name: z.string(),
+    email: z.string().nullable(),
+    role: teamRole,
+    customRole: z.object({ id, name: z.string() }).strict().nullable(),
+    status: z.enum(['pending', 'active', 'deactivated']).nullable().meta({ description: 'Their membership of the organization.' }),
+    addedAt: maybeInstant,
+  })
+  .strict();
+
+export const teamListed = teamSchema.extend({ memberCount: z.number().int(), myRole: teamRole.nullable().meta({ description: "The caller's role in the team, if they are in it." }) }).strict();
+export const teamDetail = teamSchema.extend({ members: z.array(teamMember) }).strict();
+export const teamWithCapabilities = teamDetail
+  .extend({
+    can: z
+      .object({ addMembers: z.boolean(), removeMembers: z.boolean(), assignRoles: z.boolean(), manageSettings: z.boolean(), delete: z.boolean() })
+      .strict()
+      .meta({ description: 'What the caller may do to this team (the dashboard offers exactly these).' }),
+  })
+  .strict();

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+// The wire shapes of views.ts, as zod schemas: the API description states them
+// (openapi/document.ts) and tests hold every answer against it.
+
+export const id = z.uuid();
+/** An instant as views.ts writes it: ISO 8601 in UTC. */
+export const instant = z.iso.datetime();
+export const maybeInstant = instant.nullable();
+
+export const orgSchema = z
+  .object({
+    id,
+    name: z.string(),
+    slug: z.string(),
+    defaultTeamId: id.nullable(),
+    billingAdminUserId: id.nullable(),
+    settings: z.object({
+      autoProvisioning: z.boolean(),
+      domainCapture: z.boolean(),
+      teamJoinAtSignup: z.boolean(),
+      defaultModelsSeat: z.enum(['full', 'viewer', 'none']),
+      seatOverflow: z.enum(['viewer', 'refuse']),
+    }),
+    seatLicense: z.object({ fullSeats: z.number().int().nullable(), viewerSeats: z.number().int().nullable() }),
+    createdAt: maybeInstant,
+  })
+  .strict();
+
+export const teamSchema = z
+  .object({
+    id,
+    name: z.string(),
+    storageType: z.string(),
+    settings: z.object({ privacy: z.enum(['private', 'team', 'public']), membersCanInvite: z.boolean(), domainMatching: z.boolean() }).strict(),
+    createdAt: maybeInstant,
+  })
+  .strict();
+
+export const domainSchema = z
+  .object({
+    domain: z.string(),
+    status: z.enum(['pending', 'verified']),
+    createdAt: maybeInstant,
+    expiresAt: maybeInstant,
+    verifiedAt: maybeInstant,
+    verifiedBy: z.string().nullable(),
+    lastCheckedAt: maybeInstant,
+    challenge: z.object({ type: z.literal('TXT'), name: z.string(), value: z.string() }).strict().nullable(),
+  })
+  .strict();
+
+/** `{items: [...]}`, the shape of every list. */
+export const list = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) }).strict();
