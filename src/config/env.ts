@@ -54,6 +54,7 @@ const SCALARS: [string, Path, 'string' | 'int' | 'number' | 'bool' | 'trustProxy
   ['WEBHOOK_MAX_ATTEMPTS', ['webhooks', 'maxAttempts'], 'int'],
   ['WEBHOOK_BACKOFF_BASE_MS', ['webhooks', 'backoffBaseMs'], 'int'],
   ['WEBHOOK_BACKOFF_MAX_MS', ['webhooks', 'backoffMaxMs'], 'int'],
+  ['WEBHOOK_RETENTION_DAYS', ['webhooks', 'retentionDays'], 'int'],
   ['WEBHOOK_TIMEOUT_MS', ['webhooks', 'timeoutMs'], 'int'],
   ['WEBHOOK_ALLOW_HTTP_HOSTS', ['webhooks', 'allowHttpHosts'], 'list'],
   ['WEBHOOK_ALLOW_PRIVATE_HOSTS', ['webhooks', 'allowPrivateHosts'], 'list'],

@@ -161,6 +161,8 @@ export const webhooksSchema = z.object({
   /** Retry n waits backoffBaseMs · 2^(n-1), at most backoffMaxMs. */
   backoffBaseMs: positiveInt,
   backoffMaxMs: positiveInt,
+  /** Events older than this, with no delivery still pending, are pruned with their deliveries and log (the audit log stays). */
+  retentionDays: positiveInt,
   /** Per attempt: connect, send and the receiver's answer. */
   timeoutMs: positiveInt,
   /** Hosts an endpoint may reach over plain http (everything else must be https). */
