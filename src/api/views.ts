@@ -1,9 +1,9 @@
+import { iso } from '../lib/iso.ts';
 import { challengeName, challengeValue } from '../domain/domain-verification.ts';
 import type { DomainClaimRow, OrganizationRow, TeamRow } from '../domain/types.ts';
 
 // Wire shapes: camelCase, dates as ISO strings, nothing secret.
 
-const iso = (d: Date | string | null | undefined): string | null => (d ? new Date(d).toISOString() : null);
 export { iso };
 
 export function orgView(o: OrganizationRow) {

@@ -6,6 +6,7 @@ import type { Tx } from './context.ts';
 import { invalid, isUniqueViolation, notFound, uniqueness } from './errors.ts';
 import { lockOrganization } from './last-admin-guard.ts';
 import { SEATS, type OrganizationRow, type Seat } from './types.ts';
+import { UUID } from '../lib/uuid.ts';
 
 export function slugify(name: string): string {
   const slug = name
@@ -49,7 +50,7 @@ export async function getOrganization(conn: Conn, id: string): Promise<Organizat
 
 /** By id, slug or (case-insensitive) name: what an operator types on the CLI. */
 export async function findOrganization(conn: Conn, ref: string): Promise<OrganizationRow | undefined> {
-  const uuidLike = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ref);
+  const uuidLike = UUID.test(ref);
   const q = conn('organizations')
     .where((w) => {
       w.where('slug', ref.toLowerCase()).orWhereRaw('lower(name) = lower(?)', [ref]);

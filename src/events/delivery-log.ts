@@ -4,6 +4,7 @@ import type { Tx } from '../domain/context.ts';
 import { conflict, notFound } from '../domain/errors.ts';
 import { getEndpoint } from './endpoints.ts';
 import { messageId } from './payload.ts';
+import { iso } from '../lib/iso.ts';
 
 // The delivery log an organization admin reads (status, attempts, latency, response code)
 // and manual redelivery. Every read goes through the endpoint, itself scoped to the
@@ -23,7 +24,6 @@ export interface DeliveryView {
   deliveredAt: string | null;
 }
 
-const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
 
 export async function listDeliveries(
   conn: Conn,

@@ -7,6 +7,7 @@ import { rootSearch } from './resources/root-search.ts';
 import { createGroup, deleteGroup, getGroup, listGroups, patchGroup, replaceGroup } from './resources/groups/handlers.ts';
 import { createRole, deleteRole, getRole, listRoles, patchRole, replaceRole } from './resources/roles/handlers.ts';
 import { createUser, deleteUser, getUser, listUsers, patchUser, replaceUser } from './resources/users/handlers.ts';
+import { UUID } from '../lib/uuid.ts';
 
 // Every SCIM endpoint in one table: path pattern → method → handler. A known path with
 // another method is 405 (with Allow); an unknown path is 404.
@@ -45,7 +46,6 @@ const ROUTES: Route[] = [
   ...resource(listRoles, createRole, (c, r, [id]) => getRole(c, r, id!), (c, r, [id]) => replaceRole(c, r, id!), (c, r, [id]) => patchRole(c, r, id!), (c, r, [id]) => deleteRole(c, r, id!), 'Roles'),
 ];
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Routes one request; throws ScimError (or a DomainError) for the error middleware. */
 export async function dispatch(ctx: ScimContext, req: ScimRequest): Promise<ScimResponse> {

@@ -1,4 +1,3 @@
-import { invalidValue } from './errors.ts';
 import { findAttr, type AttributeDef } from './schemas/index.ts';
 
 // The seed product's SCIM dialect (its reference: platform/hosting/iam/scim), mapped once
@@ -22,19 +21,6 @@ export const canonicalSubName = (attr: string, name: string): string => SUB_ALIA
 /** A sub-attribute of `def` by its name or a seed alias of it (case-insensitive). */
 export function findSubAttr(def: AttributeDef, name: string): AttributeDef | undefined {
   return findAttr(def.subAttributes, canonicalSubName(def.name, name));
-}
-
-/**
- * Attributes the seed documents that orgbridge does not have yet, with why: a request
- * naming one is refused with a 400 that says so, never a 200 that dropped it (SPEC §4).
- * None today: `registryRoles`, the last one, came with the platform issue's registries.
- */
-const NOT_YET: Record<string, string> = {};
-
-/** Throws 400 invalidValue when `name` is a seed attribute orgbridge refuses by name. */
-export function refuseUnsupported(name: string): void {
-  const why = NOT_YET[name.toLowerCase()];
-  if (why) throw invalidValue(why);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { URN } from './constants.ts';
 import { invalidValue, mutability } from './errors.ts';
 import { attributesOf, findAttr, knownUrn, type AttributeDef, type ResourceTypeDef } from './schemas/index.ts';
-import { findSubAttr, refuseUnsupported } from './seed-dialect.ts';
+import { findSubAttr } from './seed-dialect.ts';
 
 // Canonical values: keys spelled as the schema spells them, types checked, IdP
 // spellings of scalars normalised. Used for POST/PUT bodies and PATCH values alike.
@@ -123,7 +123,6 @@ export function canonResource(rt: ResourceTypeDef, input: unknown, o: CanonResou
       }
     }
     if (!def) {
-      refuseUnsupported(attrName!);
       throw invalidValue(`${o.context}: unknown attribute "${ext ? `${ext}:` : ''}${key}"`);
     }
     const target = ext ? ((out[ext] ??= {}) as Record<string, unknown>) : out;

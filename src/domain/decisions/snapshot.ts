@@ -8,6 +8,7 @@ import type { RegistryRole, RegistryRow } from '../registries.ts';
 import { liveServiceKeys } from '../service-account-keys.ts';
 import type { MembershipStatus, OrgRole, Seat, TeamRole } from '../types.ts';
 import type { DecisionRequest, OwnerRef } from './types.ts';
+import { UUID } from '../../lib/uuid.ts';
 
 // Everything a batch of decisions needs, read in a fixed number of queries whatever the
 // batch size (about ten for 1,000 checks), in one read-only transaction so the batch sees
@@ -15,7 +16,6 @@ import type { DecisionRequest, OwnerRef } from './types.ts';
 // so a deactivation, a role change, a removal from a team or a visibility change is in the
 // very next decision, on every instance (no stale allow to invalidate).
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const uuids = (xs: Iterable<string>): string[] => [...new Set([...xs].filter((x) => UUID.test(x)))];
 
 export interface RecordState {

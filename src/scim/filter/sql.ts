@@ -1,6 +1,7 @@
 import { invalidFilter } from '../errors.ts';
 import { resolveAttribute, type AttrPath, type AttributeDef, type ResourceTypeDef } from '../schemas/index.ts';
 import type { CompareOp, FilterNode, FilterValue } from './ast.ts';
+import { isUuid } from '../../lib/uuid.ts';
 
 // Compiles a filter tree to a SQL condition through a whitelist: each filterable
 // attribute maps to a column expression written here, never to text from the request.
@@ -49,8 +50,7 @@ export type ColumnMap = Record<string, Mapping>;
 
 export const mappingKey = (ext: string | null, attr: string, sub?: string) => `${ext ? `${ext}:` : ''}${attr}${sub ? `.${sub}` : ''}`;
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (s: unknown): s is string => typeof s === 'string' && UUID_RE.test(s);
+export { isUuid };
 
 const frag = (sql: string, ...bindings: unknown[]): SqlFragment => ({ sql, bindings });
 const TRUE = frag('true');

@@ -2,7 +2,7 @@ import { invalidPath } from '../errors.ts';
 import type { FilterNode } from '../filter/ast.ts';
 import { parseFilter, type ParseLimits } from '../filter/parse.ts';
 import { knownUrn, resolveAttribute, splitAttrPath, type AttributeDef, type ResourceTypeDef } from '../schemas/index.ts';
-import { findSubAttr, refuseUnsupported } from '../seed-dialect.ts';
+import { findSubAttr } from '../seed-dialect.ts';
 import { assertSafeKey, SEED_ALIASES } from '../values.ts';
 
 // PATCH paths (RFC 7644 §3.5.2): attrPath, attrPath[valFilter], attrPath[valFilter].subAttr,
@@ -62,7 +62,6 @@ export function parsePatchPath(rt: ResourceTypeDef, raw: unknown, limits: ParseL
   if (p.sub !== undefined && (filter || tail !== undefined)) throw invalidPath(`"${text}" is not a valid path`);
   const r = resolveAttribute(rt, { ...(p.urn !== undefined ? { urn: p.urn } : {}), attr: p.attr });
   if (!r) {
-    refuseUnsupported(p.attr);
     throw invalidPath(`unknown attribute in path "${text}"`);
   }
   const out: PatchPath = { text, ext: r.ext, attr: r.attr };

@@ -15,9 +15,10 @@
 //   other text  → as the directory sends it;
 //   other bytes → "base64:" and the bytes in base64, if they are not UTF-8.
 
+import { UUID } from '../../lib/uuid.ts';
+
 export type RawEntry = Record<string, unknown> & { _raw?: Record<string, unknown> };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 function firstRaw(entry: RawEntry, attribute: string): Buffer | null {
