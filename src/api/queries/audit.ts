@@ -45,19 +45,24 @@ const TARGET_NAME = `coalesce(
   a.after->>'domain', a.before->>'domain', a.after->>'groupName', a.before->>'groupName',
   case when a.target_type = 'domain' then a.target_id end)`;
 
+// target_id is text (domains are targets too); cast only a UUID-shaped one, inside CASE so
+// the cast never sees anything else, and compare on the uuid column itself so each join is
+// a primary-key lookup (comparing id::text scanned every row of the organization).
+const TARGET_UUID = `(case when a.target_id ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then a.target_id::uuid end)`;
+
 function joined(conn: Conn, orgId: string): Knex.QueryBuilder {
   return conn('audit_log as a')
     .leftJoin('users as tu', function () {
-      this.on(conn.raw(`a.target_type = 'user' and tu.id::text = a.target_id and tu.org_id = a.org_id`));
+      this.on(conn.raw(`a.target_type = 'user' and tu.id = ${TARGET_UUID} and tu.org_id = a.org_id`));
     })
     .leftJoin('teams as tt', function () {
-      this.on(conn.raw(`a.target_type = 'team' and tt.id::text = a.target_id and tt.org_id = a.org_id`));
+      this.on(conn.raw(`a.target_type = 'team' and tt.id = ${TARGET_UUID} and tt.org_id = a.org_id`));
     })
     .leftJoin('custom_roles as tr', function () {
-      this.on(conn.raw(`a.target_type = 'custom_role' and tr.id::text = a.target_id and tr.org_id = a.org_id`));
+      this.on(conn.raw(`a.target_type = 'custom_role' and tr.id = ${TARGET_UUID} and tr.org_id = a.org_id`));
     })
     .leftJoin('organizations as tor', function () {
-      this.on(conn.raw(`a.target_type = 'organization' and tor.id::text = a.target_id and tor.id = a.org_id`));
+      this.on(conn.raw(`a.target_type = 'organization' and tor.id = ${TARGET_UUID} and tor.id = a.org_id`));
     })
     .where('a.org_id', orgId);
 }
