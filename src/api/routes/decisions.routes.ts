@@ -5,6 +5,7 @@ import { trustsOrg } from '../../domain/provisioning/provider-trust.ts';
 import type { AppDeps } from '../../http/deps.ts';
 import { callerOf } from '../auth.ts';
 import { badRequest } from '../errors.ts';
+import { doc } from '../openapi/doc.ts';
 import { platformOf } from '../platform.ts';
 import { input, validate } from '../validate.ts';
 import * as s from './decisions.schema.ts';
@@ -36,6 +37,14 @@ export function decisionRoutes(deps: AppDeps): Router {
   const r = Router();
   r.post(
     '/decisions',
+    doc({
+      summary: 'Ask who may do what',
+      description:
+        "A batch of 1 to 1,000 checks (more is 400), each `{principal, permission, resource, attributeTo?}`, answered in order from one state of the directory. Any caller may ask; what it may ask about: the platform's credential, its organization (a deployment-wide credential, every one); an admin key, its organization; a session or a personal key, the organizations where the person is an active organization admin (for a session from a sign-in provider limited to some organizations, only those). A resource outside that is denied as not found, exactly like a missing one. An unknown permission is a deny, not a refusal.",
+      tag: 'Decisions',
+      platform: true,
+      responses: { 200: { description: 'One result per check, in order: allow or deny, the reason, and for an allowed `attributeTo` the member the run may be attributed to.', body: s.decisionResults } },
+    }),
     (req, _res, next) => {
       // The cap is a 400 of its own (not a validation issue per item), checked before parsing 1,001 items.
       const checks = (req.body as { checks?: unknown } | undefined)?.checks;

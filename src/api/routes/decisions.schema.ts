@@ -33,3 +33,21 @@ export const check = z
   .strict();
 
 export const decisions = z.object({ checks: z.array(check).min(1) }).strict();
+
+// Answers (the API description states them; tests hold every answer against it).
+
+const result = z
+  .object({
+    decision: z.enum(['allow', 'deny']),
+    reason: z.string().meta({ description: 'Why, in words (a resource outside what the caller may ask about reads as "not found").' }),
+    attributedTo: z
+      .object({ memberId: z.uuid(), accountId: z.uuid().nullable() })
+      .strict()
+      .optional()
+      .meta({ description: "Present on an allow whose check named `attributeTo`: the service account's run may be attributed to this member record (and its account, if linked)." }),
+  })
+  .strict();
+
+export const decisionResults = z
+  .object({ results: z.array(result).meta({ description: 'One per check, in the order asked.' }) })
+  .strict();

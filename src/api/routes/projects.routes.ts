@@ -6,6 +6,7 @@ import { assertResourceAllows } from '../engine-check.ts';
 import { notFound } from '../errors.ts';
 import { UUID } from '../ids.ts';
 import { assertCan, orgScopeOf, requireMember } from '../scope.ts';
+import { doc } from '../openapi/doc.ts';
 import { input, validate } from '../validate.ts';
 import { iso } from '../views.ts';
 import * as s from './projects.schema.ts';
@@ -38,7 +39,17 @@ export function projectRoutes(deps: AppDeps): Router {
   const r = Router({ mergeParams: true });
 
   // Organization admins (and the platform) see every project; others those of their teams.
-  r.get('/projects', requireMember, validate(s.listProjects, 'query'), async (_req, res) => {
+  r.get(
+    '/projects',
+    doc({
+      summary: 'List projects',
+      description:
+        "Any active member. Organization admins, system admins and the platform's credential see every project; anyone else sees the projects of the teams they are in. Each with its project roles. `team` narrows the list to one team.",
+      tag: 'Projects',
+      platform: true,
+      responses: { 200: { description: 'The projects, by team and name.', body: s.projectList } },
+    }),
+    requireMember, validate(s.listProjects, 'query'), async (_req, res) => {
     const { org, principal } = orgScopeOf(res);
     const { team } = input(res, s.listProjects, 'query');
     const all = principal.org?.role === 'admin' && principal.org.status === 'active';
@@ -47,20 +58,50 @@ export function projectRoutes(deps: AppDeps): Router {
     res.json({ items: rows.map((p) => view(p, roles.filter((x) => x.project_id === p.id))) });
   });
 
-  r.post('/projects', validate(s.createProject), async (req, res) => {
+  r.post(
+    '/projects',
+    doc({
+      summary: 'Register a project',
+      description:
+        "Admins of the project's team, organization admins and the platform's credential. The name is unique in the team, compared case-insensitively (409). Without `visibility` the team's privacy decides (`public` for a public team, `team` otherwise). An owner must be a person of this organization who has signed in (422 otherwise).",
+      tag: 'Projects',
+      platform: true,
+      responses: { 201: { description: 'The project (Location names it).', body: s.projectSchema } },
+    }),
+    validate(s.createProject), async (req, res) => {
     const body = input(res, s.createProject);
     teamAdminOf(req, res, body.team);
     const p = await command(deps, res, (tx, o) => createProject(tx, o.id, { name: body.name, teamId: body.team, ...(body.visibility ? { visibility: body.visibility } : {}), ...(body.owner ? { owner: body.owner } : {}) }));
     res.status(201).location(`${req.baseUrl}/projects/${p.id}`).json(view(p));
   });
 
-  r.get('/projects/:project', requireMember, async (req, res) => {
+  r.get(
+    '/projects/:project',
+    doc({
+      summary: 'Read a project',
+      description:
+        "Active members who may view it as the decision API answers `experiments.view` (its visibility, project roles, ownership), organization admins and the platform's credential. With its project roles.",
+      tag: 'Projects',
+      platform: true,
+      responses: { 200: { description: 'The project.', body: s.projectSchema } },
+    }),
+    requireMember, async (req, res) => {
     const p = await getProject(deps.db, orgScopeOf(res).org.id, projectId(req));
     await assertResourceAllows(deps, res, 'experiments.view', { type: 'project', id: p.id });
     res.json(view(p, await listProjectRoles(deps.db, [p.id])));
   });
 
-  r.patch('/projects/:project', validate(s.updateProject), async (req, res) => {
+  r.patch(
+    '/projects/:project',
+    doc({
+      summary: "Rename a project, or change its visibility or owner",
+      description:
+        "A visibility change: the project's owner, admins of its team, organization admins and the platform's credential (`projects.visibility.edit`). A new name or owner: admins of its team, organization admins and the platform's credential. Give at least one.",
+      tag: 'Projects',
+      platform: true,
+      responses: { 200: { description: 'The project as it is now.', body: s.projectSchema } },
+    }),
+    validate(s.updateProject), async (req, res) => {
     const { org } = orgScopeOf(res);
     const p = await getProject(deps.db, org.id, projectId(req));
     const change = input(res, s.updateProject);
@@ -70,7 +111,16 @@ export function projectRoutes(deps: AppDeps): Router {
     res.json(view(after, await listProjectRoles(deps.db, [p.id])));
   });
 
-  r.delete('/projects/:project', async (req, res) => {
+  r.delete(
+    '/projects/:project',
+    doc({
+      summary: 'Delete a project',
+      description: "Admins of the project's team, organization admins and the platform's credential. Its project roles go with it.",
+      tag: 'Projects',
+      platform: true,
+      responses: { 204: { description: 'Deleted.' } },
+    }),
+    async (req, res) => {
     const p = await getProject(deps.db, orgScopeOf(res).org.id, projectId(req));
     teamAdminOf(req, res, p.team_id);
     await command(deps, res, (tx, o) => deleteProject(tx, o.id, p.id));
@@ -86,8 +136,27 @@ export function projectRoutes(deps: AppDeps): Router {
     await command(deps, res, (tx, o) => setProjectRole(tx, o.id, p.id, member, role));
     res.json(view(p, await listProjectRoles(deps.db, [p.id])));
   };
-  r.put('/projects/:project/roles/:member', validate(s.projectRole), (req, res) => roleRoute(req, res, input(res, s.projectRole).role));
-  r.delete('/projects/:project/roles/:member', (req, res) => roleRoute(req, res, null));
+  r.put(
+    '/projects/:project/roles/:member',
+    doc({
+      summary: 'Give a member a project role',
+      description:
+        "The project's owner, admins of its team, organization admins and the platform's credential (`projects.visibility.edit`). The member must be in the project's team (422 otherwise); a role they already hold is replaced. Project roles decide while the project is restricted.",
+      tag: 'Projects',
+      platform: true,
+      responses: { 200: { description: 'The project with its roles.', body: s.projectSchema } },
+    }),
+    validate(s.projectRole), (req, res) => roleRoute(req, res, input(res, s.projectRole).role));
+  r.delete(
+    '/projects/:project/roles/:member',
+    doc({
+      summary: "Take away a member's project role",
+      description: "The project's owner, admins of its team, organization admins and the platform's credential (`projects.visibility.edit`). 404 when the member holds no role in the project.",
+      tag: 'Projects',
+      platform: true,
+      responses: { 200: { description: 'The project with its roles.', body: s.projectSchema } },
+    }),
+    (req, res) => roleRoute(req, res, null));
 
   return r;
 }

@@ -6,9 +6,11 @@ import { assertResourceAllows } from '../engine-check.ts';
 import { notFound } from '../errors.ts';
 import { UUID } from '../ids.ts';
 import { authorize, orgScopeOf, requireMember } from '../scope.ts';
+import { doc } from '../openapi/doc.ts';
 import { input, validate } from '../validate.ts';
 import { iso } from '../views.ts';
 import * as s from './projects.schema.ts';
+import * as a from './registries.schema.ts';
 
 // Registries and their roles (issue 15). Registering one is organization administration
 // (org admins, the platform); its roles are also managed by its registry admins
@@ -32,37 +34,92 @@ function registryId(req: Request): string {
 export function registryRoutes(deps: AppDeps): Router {
   const r = Router({ mergeParams: true });
 
-  r.get('/registries', requireMember, async (_req, res) => {
+  r.get(
+    '/registries',
+    doc({
+      summary: 'List registries',
+      description: "Any active member of the organization (restricted registries included), system admins and the platform's credential. Each with its registry roles.",
+      tag: 'Registries',
+      platform: true,
+      responses: { 200: { description: 'The registries, by name.', body: a.registryList } },
+    }),
+    requireMember, async (_req, res) => {
     const rows = await listRegistries(deps.db, orgScopeOf(res).org.id);
     const roles = await listRegistryRoles(deps.db, rows.map((g) => g.id));
     res.json({ items: rows.map((g) => view(g, roles.filter((x) => x.registry_id === g.id))) });
   });
 
-  r.post('/registries', authorize('org.settings.manage'), validate(s.createRegistry), async (req, res) => {
+  r.post(
+    '/registries',
+    doc({
+      summary: 'Register a registry',
+      description: "Organization admins and the platform's credential. The name is unique in the organization, compared case-insensitively (409). Visibility `organization` unless given.",
+      tag: 'Registries',
+      platform: true,
+      responses: { 201: { description: 'The registry (Location names it).', body: a.registrySchema } },
+    }),
+    authorize('org.settings.manage'), validate(s.createRegistry), async (req, res) => {
     const body = input(res, s.createRegistry);
     const g = await command(deps, res, (tx, o) => createRegistry(tx, o.id, body));
     res.status(201).location(`${req.baseUrl}/registries/${g.id}`).json(view(g));
   });
 
-  r.get('/registries/:registry', requireMember, async (req, res) => {
+  r.get(
+    '/registries/:registry',
+    doc({
+      summary: 'Read a registry',
+      description: "Any active member of the organization (restricted registries included), system admins and the platform's credential. With its registry roles.",
+      tag: 'Registries',
+      platform: true,
+      responses: { 200: { description: 'The registry.', body: a.registrySchema } },
+    }),
+    requireMember, async (req, res) => {
     const g = await getRegistry(deps.db, orgScopeOf(res).org.id, registryId(req));
     res.json(view(g, await listRegistryRoles(deps.db, [g.id])));
   });
 
-  r.patch('/registries/:registry', authorize('org.settings.manage'), validate(s.updateRegistry), async (req, res) => {
+  r.patch(
+    '/registries/:registry',
+    doc({
+      summary: 'Rename a registry or change its visibility',
+      description: "Organization admins and the platform's credential. Give at least one. A new name is unique in the organization (409).",
+      tag: 'Registries',
+      platform: true,
+      responses: { 200: { description: 'The registry as it is now.', body: a.registrySchema } },
+    }),
+    authorize('org.settings.manage'), validate(s.updateRegistry), async (req, res) => {
     const id = registryId(req);
     const g = await command(deps, res, (tx, o) => updateRegistry(tx, o.id, id, input(res, s.updateRegistry)));
     res.json(view(g, await listRegistryRoles(deps.db, [g.id])));
   });
 
-  r.delete('/registries/:registry', authorize('org.settings.manage'), async (req, res) => {
+  r.delete(
+    '/registries/:registry',
+    doc({
+      summary: 'Delete a registry',
+      description: "Organization admins and the platform's credential. Its registry roles go with it.",
+      tag: 'Registries',
+      platform: true,
+      responses: { 204: { description: 'Deleted.' } },
+    }),
+    authorize('org.settings.manage'), async (req, res) => {
     const id = registryId(req);
     await command(deps, res, (tx, o) => deleteRegistry(tx, o.id, id));
     res.status(204).end();
   });
 
   // {member, role} or {team, role}; role null takes the role away.
-  r.post('/registries/:registry/roles', validate(s.registryRole), async (req, res) => {
+  r.post(
+    '/registries/:registry/roles',
+    doc({
+      summary: 'Give or take away a registry role',
+      description:
+        "The registry's admins (`registry.admins.manage`, held directly or through a team), organization admins and the platform's credential. `{member, role}` or `{team, role}` (a member record or a team of this organization); a role already held is replaced, and role `null` takes it away (404 when none is held).",
+      tag: 'Registries',
+      platform: true,
+      responses: { 200: { description: 'The registry with its roles.', body: a.registrySchema } },
+    }),
+    validate(s.registryRole), async (req, res) => {
     const g = await getRegistry(deps.db, orgScopeOf(res).org.id, registryId(req));
     await assertResourceAllows(deps, res, 'registry.admins.manage', { type: 'registry', id: g.id });
     const body = input(res, s.registryRole);

@@ -6,9 +6,11 @@ import { command } from '../command.ts';
 import { notFound } from '../errors.ts';
 import { UUID } from '../ids.ts';
 import { assertCan, decide, orgScopeOf, requireMember } from '../scope.ts';
+import { doc } from '../openapi/doc.ts';
 import { input, validate } from '../validate.ts';
 import { iso } from '../views.ts';
 import * as s from './projects.schema.ts';
+import * as a from './service-accounts.schema.ts';
 
 // Service accounts (SPEC §1): a team's are managed by its team admins and the organization's
 // admins; the organization's own only by organization admins. Keys are shown once.
@@ -43,7 +45,16 @@ const manage = (req: Request, res: Response, teamId: string | null) =>
 export function serviceAccountRoutes(deps: AppDeps): Router {
   const r = Router({ mergeParams: true });
 
-  r.get('/service-accounts', requireMember, async (_req, res) => {
+  r.get(
+    '/service-accounts',
+    doc({
+      summary: 'List service accounts',
+      description:
+        "Any active member, who sees the accounts they may manage: organization admins every one, team admins their teams' (anyone else an empty list). Each with its keys (never their secrets).",
+      tag: 'Service accounts',
+      responses: { 200: { description: 'The live service accounts, oldest first.', body: a.serviceAccountList } },
+    }),
+    requireMember, async (_req, res) => {
     const { org, principal } = orgScopeOf(res);
     const rows = (await listServiceAccounts(deps.db, org.id)).filter((a) =>
       decide(principal, a.team_id ? ['org.serviceAccounts.manage', 'team.settings.manage'] : ['org.serviceAccounts.manage'], { orgId: org.id, ...(a.team_id ? { teamId: a.team_id } : {}) }).allowed,
@@ -52,21 +63,47 @@ export function serviceAccountRoutes(deps: AppDeps): Router {
     res.json({ items: rows.map((a) => view(a, keys.filter((k) => k.serviceAccountId === a.id))) });
   });
 
-  r.post('/service-accounts', validate(s.createServiceAccount), async (req, res) => {
+  r.post(
+    '/service-accounts',
+    doc({
+      summary: 'Create a service account',
+      description:
+        "For a team (`team`): that team's admins and organization admins. For the organization (no `team`): organization admins only. A service account uses no seat and is not a SCIM User; make it a key to use it.",
+      tag: 'Service accounts',
+      responses: { 201: { description: 'The service account, without keys (Location names it).', body: a.serviceAccount } },
+    }),
+    validate(s.createServiceAccount), async (req, res) => {
     const body = input(res, s.createServiceAccount);
     manage(req, res, body.team ?? null);
     const a = await command(deps, res, (tx, o) => createServiceAccount(tx, o.id, { name: body.name, teamId: body.team ?? null }));
     res.status(201).location(`${req.baseUrl}/service-accounts/${a.id}`).json(view({ ...a, team_name: null }));
   });
 
-  r.delete('/service-accounts/:account', async (req, res) => {
+  r.delete(
+    '/service-accounts/:account',
+    doc({
+      summary: 'Delete a service account',
+      description: "A team's account: that team's admins and organization admins; the organization's: organization admins. Its keys are revoked with it.",
+      tag: 'Service accounts',
+      responses: { 204: { description: 'Deleted.' } },
+    }),
+    async (req, res) => {
     const a = await getServiceAccount(deps.db, orgScopeOf(res).org.id, idParam(req, 'account'));
     manage(req, res, a.team_id);
     await command(deps, res, (tx, o) => deleteServiceAccount(tx, o.id, a.id));
     res.status(204).end();
   });
 
-  r.post('/service-accounts/:account/keys', validate(s.createServiceKey), async (req, res) => {
+  r.post(
+    '/service-accounts/:account/keys',
+    doc({
+      summary: 'Make a service-account key',
+      description:
+        "A team's account: that team's admins and organization admins; the organization's: organization admins. The answer carries the secret (`key`, obsak_…) this once: only its hash is kept, so it cannot be shown again. `expiresInDays` (1–3650) makes it expire; without it, it does not. The platform presents the key to the decision API; it never opens the admin API.",
+      tag: 'Service accounts',
+      responses: { 201: { description: 'The key with its secret, shown only here (Location names it).', body: a.createdServiceAccountKey } },
+    }),
+    validate(s.createServiceKey), async (req, res) => {
     const a = await getServiceAccount(deps.db, orgScopeOf(res).org.id, idParam(req, 'account'));
     manage(req, res, a.team_id);
     const body = input(res, s.createServiceKey);
@@ -75,7 +112,15 @@ export function serviceAccountRoutes(deps: AppDeps): Router {
     res.status(201).location(`${req.baseUrl}/service-accounts/${a.id}/keys/${info.id}`).json({ ...keyView(info), key });
   });
 
-  r.delete('/service-accounts/:account/keys/:key', async (req, res) => {
+  r.delete(
+    '/service-accounts/:account/keys/:key',
+    doc({
+      summary: 'Revoke a service-account key',
+      description: "A team's account: that team's admins and organization admins; the organization's: organization admins. 404 when the key is already revoked.",
+      tag: 'Service accounts',
+      responses: { 204: { description: 'Revoked.' } },
+    }),
+    async (req, res) => {
     const a = await getServiceAccount(deps.db, orgScopeOf(res).org.id, idParam(req, 'account'));
     manage(req, res, a.team_id);
     const keyId = idParam(req, 'key');
