@@ -7,7 +7,9 @@ import type { AppDeps } from '../../http/deps.ts';
 import { callerOf } from '../auth.ts';
 import { forbidden, notFound } from '../errors.ts';
 import { UUID } from '../ids.ts';
+import { doc } from '../openapi/doc.ts';
 import { input, validate } from '../validate.ts';
+import { list } from '../views.schema.ts';
 import { iso } from '../views.ts';
 import * as s from './accounts.schema.ts';
 
@@ -44,17 +46,41 @@ export function accountRoutes(deps: AppDeps): Router {
     return a;
   };
 
-  r.get('/accounts', systemAdminOnly, validate(s.findAccount, 'query'), async (_req, res) => {
+  r.get(
+    '/accounts',
+    doc({
+      summary: 'Find an account by email',
+      description: "A system admin signed in (a session through a provider trusted for every organization); refused to API keys and to everyone else. Accounts belong to no organization. The account holding this email, with its sign-in identities: none or one.",
+      tag: 'Accounts',
+      responses: { 200: { description: 'The account found, if any.', body: list(s.account) } },
+    }),
+    systemAdminOnly, validate(s.findAccount, 'query'), async (_req, res) => {
     const { email } = input(res, s.findAccount, 'query');
     const a = await findAccountByEmail(deps.db, email);
     res.json({ items: a ? [await accountView(deps, a)] : [] });
   });
 
-  r.get('/accounts/:account', systemAdminOnly, async (req, res) => {
+  r.get(
+    '/accounts/:account',
+    doc({
+      summary: 'Read an account',
+      description: "A system admin signed in (a session through a provider trusted for every organization); refused to API keys and to everyone else. The account with its sign-in identities.",
+      tag: 'Accounts',
+      responses: { 200: { description: 'The account.', body: s.account } },
+    }),
+    systemAdminOnly, async (req, res) => {
     res.json(await accountView(deps, await accountParam(String(req.params.account))));
   });
 
-  r.delete('/accounts/:account/identities', systemAdminOnly, validate(s.identity), async (req, res) => {
+  r.delete(
+    '/accounts/:account/identities',
+    doc({
+      summary: 'Unlink a sign-in identity',
+      description: "A system admin signed in (a session through a provider trusted for every organization); refused to API keys and to everyone else. Unlinks one identity (provider and externalId) from the account, to repair a refused sign-in: the next sign-in through it links again by the usual rules.",
+      tag: 'Accounts',
+      responses: { 204: { description: 'Unlinked.' } },
+    }),
+    systemAdminOnly, validate(s.identity), async (req, res) => {
     const a = await accountParam(String(req.params.account));
     const { provider, externalId } = input(res, s.identity);
     await runInTransaction(deps.db, callerOf(res).actor, (tx) => unlinkExternalIdentity(tx, a.id, provider, externalId));

@@ -4,14 +4,26 @@ import { trustsOrg } from '../../domain/provisioning/provider-trust.ts';
 import type { OrganizationRow } from '../../domain/types.ts';
 import type { AppDeps } from '../../http/deps.ts';
 import { callerOf, csrfTokenOf } from '../auth.ts';
+import { doc } from '../openapi/doc.ts';
 import { decide, orgScopeOf, requireMember } from '../scope.ts';
+import { list, orgSchema } from '../views.schema.ts';
 import { orgView } from '../views.ts';
+import * as s from './me.schema.ts';
 
 /** Who the caller is, and (per organization) what can() lets them do. */
 export function meRoutes(deps: AppDeps): Router {
   const r = Router();
 
-  r.get('/me', async (req, res) => {
+  r.get(
+    '/me',
+    doc({
+      summary: 'Who am I',
+      description:
+        "Any caller. A person (session or personal API key) gets their account, whether they are a system admin, and their memberships (a personal key: in its own organization only; a session: in the organizations its sign-in provider is trusted for), and a session its CSRF token. An organization's admin API key gets its id and its organization, as admin.",
+      tag: 'Me',
+      responses: { 200: { description: 'The caller.', body: s.me } },
+    }),
+    async (req, res) => {
     const caller = callerOf(res);
     if (caller.kind === 'admin_key') {
       const org = await deps.db('organizations').where({ id: caller.keyOrgId }).first('id', 'name', 'slug');
@@ -40,7 +52,16 @@ export function meRoutes(deps: AppDeps): Router {
   });
 
   // Every organization for a system admin; a person's own organizations otherwise.
-  r.get('/orgs', async (_req, res) => {
+  r.get(
+    '/orgs',
+    doc({
+      summary: 'List organizations',
+      description:
+        "Any caller. A system admin sees every organization; anyone else the organizations they are a member of (not deactivated), within what their sign-in provider is trusted for; an admin API key its own organization.",
+      tag: 'Me',
+      responses: { 200: { description: 'The organizations, by name.', body: list(orgSchema) } },
+    }),
+    async (_req, res) => {
     const caller = callerOf(res);
     const q = deps.db('organizations as o').orderBy('o.name').select('o.*');
     const trust = caller.kind === 'session' ? caller.trust : null;
@@ -60,7 +81,15 @@ export function meRoutes(deps: AppDeps): Router {
 /** GET /orgs/:org/me: the caller's membership and every permission can() gives them here. */
 export function orgMeRoutes(): Router {
   const r = Router({ mergeParams: true });
-  r.get('/me', requireMember, (_req, res) => {
+  r.get(
+    '/me',
+    doc({
+      summary: 'My membership and permissions here',
+      description: "Any active member of the organization, and system admins. The caller's membership, and every permission can() gives them in the organization and in each of their teams (what the dashboard offers).",
+      tag: 'Me',
+      responses: { 200: { description: "The caller's membership and permissions.", body: s.orgMe } },
+    }),
+    requireMember, (_req, res) => {
     const { org, principal } = orgScopeOf(res);
     const orgLevel = PERMISSIONS.filter((p) => p.level !== 'team').map((p) => p.id);
     const teamLevel = PERMISSIONS.filter((p) => p.id.startsWith('team.')).map((p) => p.id);

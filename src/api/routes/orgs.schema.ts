@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROLE_GROUP_SOURCE, type RoleGroupSource } from '../../domain/role-groups.ts';
+import { domainSchema, orgSchema } from '../views.schema.ts';
 
 /** How the settings form labels the organization's name. */
 export const renameLabels = { name: { label: 'Organization name', what: 'an organization name' } };
@@ -44,4 +45,38 @@ export const roleGroup = z.union([
 // lives as long as its creator's admin power (src/domain/admin-keys.ts).
 export const apiKey = z
   .object({ label: z.string().trim().min(1).max(100), expiresAt: z.iso.datetime({ offset: true }).nullable().optional() })
+  .strict();
+
+// Answers (the API description states them; tests hold every answer against it).
+
+const count = z.number().int().min(0);
+/** Members holding each Models seat, deactivated members not counted. */
+const seatsUsed = z.object({ full: count, viewer: count, none: count }).strict().meta({ description: 'Members holding each Models seat (deactivated members not counted).' });
+
+export const orgDetail = orgSchema
+  .extend({
+    domains: z.array(domainSchema).meta({ description: "The organization's domain claims, pending and verified." }),
+    seatsUsed,
+    deployment: z
+      .object({ autoProvisioning: z.boolean() })
+      .strict()
+      .meta({ description: 'What the deployment allows the organization to turn on: without auto-provisioning, neither autoProvisioning nor domainCapture can be set.' }),
+  })
+  .strict();
+
+export const domainVerified = domainSchema
+  .extend({
+    check: z
+      .object({ verified: z.boolean(), reason: z.string().nullable().meta({ description: 'Why the TXT record did not verify the claim (null when it did).' }) })
+      .strict()
+      .nullable()
+      .meta({ description: 'The DNS lookup made now; null when the claim was verified already and none was needed.' }),
+  })
+  .strict();
+
+export const seats = z
+  .object({
+    license: z.object({ fullSeats: count.nullable(), viewerSeats: count.nullable() }).strict().meta({ description: 'Seats licensed (null: unlimited).' }),
+    used: seatsUsed,
+  })
   .strict();
