@@ -24,7 +24,7 @@ export const orgSchema = z
       seatOverflow: z.enum(['viewer', 'refuse']),
     }),
     seatLicense: z.object({ fullSeats: z.number().int().nullable(), viewerSeats: z.number().int().nullable() }),
-    createdAt: maybeInstant,
+    createdAt: instant,
   })
   .strict();
 
@@ -34,7 +34,7 @@ export const teamSchema = z
     name: z.string(),
     storageType: z.string(),
     settings: z.object({ privacy: z.enum(['private', 'team', 'public']), membersCanInvite: z.boolean(), domainMatching: z.boolean() }).strict(),
-    createdAt: maybeInstant,
+    createdAt: instant,
   })
   .strict();
 
@@ -42,10 +42,10 @@ export const domainSchema = z
   .object({
     domain: z.string(),
     status: z.enum(['pending', 'verified']),
-    createdAt: maybeInstant,
+    createdAt: instant,
     expiresAt: maybeInstant,
     verifiedAt: maybeInstant,
-    verifiedBy: z.string().nullable(),
+    verifiedBy: z.enum(['dns', 'operator']).nullable(),
     lastCheckedAt: maybeInstant,
     challenge: z.object({ type: z.literal('TXT'), name: z.string(), value: z.string() }).strict().nullable(),
   })

@@ -63,6 +63,7 @@ describe('projects, registries and service accounts over the admin API', () => {
       expect((await call(h, plat, 'POST', `${base}/service-accounts`, { name: 'ci' })).status).toBe(403);
       const sa = await call(h, c.as.teamAdmin, 'POST', `${base}/service-accounts`, { name: 'ci', team: c.teamA.id });
       expect(sa.status).toBe(201);
+      expect(sa.body).toMatchObject({ name: 'ci', team: c.teamA.id, teamName: c.teamA.name, keys: [] });
       const seatsBefore = await h.t.db('memberships').where({ org_id: c.org.id }).count<{ count: string }[]>('* as count');
       const k = await call(h, c.as.teamAdmin, 'POST', `${base}/service-accounts/${sa.body.id}/keys`, { label: 'nightly', expiresInDays: 30 });
       expect(k.status).toBe(201);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { OBJECT_KINDS } from '../../domain/decisions/types.ts';
 import { UUID } from '../ids.ts';
+import { id as uuid } from '../views.schema.ts';
 
 // POST /api/v1/decisions — {checks: [{principal, permission, resource, attributeTo?}]}.
 const id = z.string().regex(UUID, 'must be a UUID');
@@ -41,7 +42,7 @@ const result = z
     decision: z.enum(['allow', 'deny']),
     reason: z.string().meta({ description: 'Why, in words (a resource outside what the caller may ask about reads as "not found").' }),
     attributedTo: z
-      .object({ memberId: z.uuid(), accountId: z.uuid().nullable() })
+      .object({ memberId: uuid, accountId: uuid.nullable() })
       .strict()
       .optional()
       .meta({ description: "Present on an allow whose check named `attributeTo`: the service account's run may be attributed to this member record (and its account, if linked)." }),

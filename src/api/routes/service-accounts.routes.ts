@@ -76,7 +76,9 @@ export function serviceAccountRoutes(deps: AppDeps): Router {
     const body = input(res, s.createServiceAccount);
     manage(req, res, body.team ?? null);
     const a = await command(deps, res, (tx, o) => createServiceAccount(tx, o.id, { name: body.name, teamId: body.team ?? null }));
-    res.status(201).location(`${req.baseUrl}/service-accounts/${a.id}`).json(view({ ...a, team_name: null }));
+    // The list names the team; so does the answer to a create (the domain checked it is this organization's).
+    const team = a.team_id ? await deps.db('teams').where({ id: a.team_id, org_id: orgScopeOf(res).org.id }).first('name') : undefined;
+    res.status(201).location(`${req.baseUrl}/service-accounts/${a.id}`).json(view({ ...a, team_name: team?.name ?? null }));
   });
 
   r.delete(

@@ -21,7 +21,7 @@ export const serviceAccount = z
     id,
     name: z.string(),
     team: id.nullable().meta({ description: 'The owning team; null: the organization owns it.' }),
-    teamName: z.string().nullable().meta({ description: "The owning team's name (null for an organization's account, and in the answer to a create)." }),
+    teamName: z.string().nullable().meta({ description: "The owning team's name (null for an organization's account)." }),
     createdAt: instant,
     keys: z.array(serviceAccountKey).meta({ description: 'Its keys, revoked ones included, oldest first; never the secrets. Empty in the answer to a create.' }),
   })
