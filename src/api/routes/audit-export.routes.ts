@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../../http/deps.ts';
+import { doc } from '../openapi/doc.ts';
 import { authorize, orgScopeOf } from '../scope.ts';
 import { input, validate } from '../validate.ts';
 
@@ -19,14 +20,26 @@ export const SETTLE_MS = 5_000;
 
 const exportQuery = z
   .object({
-    cursor: z.coerce.number().int().nonnegative().default(0),
-    limit: z.coerce.number().int().min(1).max(10_000).default(1_000),
+    cursor: z.coerce.number().int().nonnegative().default(0).meta({ description: 'The last id read (X-Next-Cursor of the previous answer); 0 to start from the oldest entry.' }),
+    limit: z.coerce.number().int().min(1).max(10_000).default(1_000).meta({ description: 'Entries per answer at most.' }),
   })
   .strict();
 
 export function auditExportRoutes(deps: AppDeps): Router {
   const r = Router({ mergeParams: true });
-  r.get('/audit.ndjson', authorize('org.auditLog.view'), validate(exportQuery, 'query'), async (req, res) => {
+  r.get(
+    '/audit.ndjson',
+    doc({
+      summary: 'Export the audit log as NDJSON',
+      description:
+        'Organization admins. For SIEM collectors: the audit log oldest first, one JSON object per line (id, at, organizationId, actor {type, id, label}, action, target {type, id}, before, after, outcome, reason), ' +
+        'entries with an id above `cursor`, at most `limit` of them. Paging is forward by cursor: the answer names the next cursor, the id of its last entry, in the `X-Next-Cursor` header ' +
+        'and the next page in a `Link: <…>; rel="next"` header. When there is nothing new the body is empty and the cursor is the same again, so a collector polls with the last cursor it stored. ' +
+        `Only entries older than ${SETTLE_MS / 1000} seconds are exported, so that an entry whose transaction commits late is not skipped.`,
+      tag: 'Audit',
+      responses: { 200: { description: 'Newline-delimited JSON, oldest first; headers X-Next-Cursor and Link (rel="next") name the next page.', type: 'application/x-ndjson' } },
+    }),
+    authorize('org.auditLog.view'), validate(exportQuery, 'query'), async (req, res) => {
     const { cursor, limit } = input(res, exportQuery, 'query');
     const orgId = orgScopeOf(res).org.id;
     const settled = new Date((deps.now?.() ?? new Date()).getTime() - SETTLE_MS);
