@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { createProject, deleteProject, getProject, listProjectRoles, listProjects, setProjectRole, updateProject, type ProjectRow } from '../../domain/projects.ts';
 import type { AppDeps } from '../../http/deps.ts';
 import { command } from '../command.ts';
-import { assertResourceAllows } from '../engine-check.ts';
+import { assertResourceAllows, resourcesAllowed } from '../engine-check.ts';
 import { notFound } from '../errors.ts';
 import { UUID } from '../ids.ts';
 import { assertCan, orgScopeOf, requireMember } from '../scope.ts';
@@ -44,7 +44,7 @@ export function projectRoutes(deps: AppDeps): Router {
     doc({
       summary: 'List projects',
       description:
-        "Any active member. Organization admins, system admins and the platform's credential see every project; anyone else sees the projects of the teams they are in. Each with its project roles. `team` narrows the list to one team.",
+        "Any active member. Organization admins, system admins and the platform's credential see every project; anyone else sees the projects of the teams they are in that they may view (a restricted project only with a project role, as its owner or as team admin). Each with its project roles. `team` narrows the list to one team.",
       tag: 'Projects',
       platform: true,
       responses: { 200: { description: 'The projects, by team and name.', body: s.projectList } },
@@ -53,7 +53,10 @@ export function projectRoutes(deps: AppDeps): Router {
     const { org, principal } = orgScopeOf(res);
     const { team } = input(res, s.listProjects, 'query');
     const all = principal.org?.role === 'admin' && principal.org.status === 'active';
-    const rows = (await listProjects(deps.db, org.id, team)).filter((p) => all || principal.systemAdmin || principal.teams.has(p.team_id));
+    const mine = (await listProjects(deps.db, org.id, team)).filter((p) => all || principal.systemAdmin || principal.teams.has(p.team_id));
+    // A restricted project is listed only to those the decision API lets view it (GET /projects/:project answers the same).
+    const may = await resourcesAllowed(deps, res, 'experiments.view', mine.map((p) => ({ type: 'project' as const, id: p.id })));
+    const rows = mine.filter((_p, i) => may[i]);
     const roles = await listProjectRoles(deps.db, rows.map((p) => p.id));
     res.json({ items: rows.map((p) => view(p, roles.filter((x) => x.project_id === p.id))) });
   });

@@ -2,7 +2,7 @@ import { Router, type Request } from 'express';
 import { createRegistry, deleteRegistry, getRegistry, listRegistries, listRegistryRoles, setRegistryRole, updateRegistry, type RegistryRoleRow, type RegistryRow } from '../../domain/registries.ts';
 import type { AppDeps } from '../../http/deps.ts';
 import { command } from '../command.ts';
-import { assertResourceAllows } from '../engine-check.ts';
+import { assertResourceAllows, resourcesAllowed } from '../engine-check.ts';
 import { notFound } from '../errors.ts';
 import { UUID } from '../ids.ts';
 import { authorize, orgScopeOf, requireMember } from '../scope.ts';
@@ -38,13 +38,16 @@ export function registryRoutes(deps: AppDeps): Router {
     '/registries',
     doc({
       summary: 'List registries',
-      description: "Any active member of the organization (restricted registries included), system admins and the platform's credential. Each with its registry roles.",
+      description: "Active members see the registries visible to the organization and the restricted ones they hold a role in (themselves or through a team); organization admins, system admins and the platform's credential see all. Each with its registry roles.",
       tag: 'Registries',
       platform: true,
       responses: { 200: { description: 'The registries, by name.', body: a.registryList } },
     }),
     requireMember, async (_req, res) => {
-    const rows = await listRegistries(deps.db, orgScopeOf(res).org.id);
+    const all = await listRegistries(deps.db, orgScopeOf(res).org.id);
+    // A restricted registry is listed only to those the decision API lets see its models.
+    const may = await resourcesAllowed(deps, res, 'registry.models.view', all.map((g) => ({ type: 'registry' as const, id: g.id })));
+    const rows = all.filter((_g, i) => may[i]);
     const roles = await listRegistryRoles(deps.db, rows.map((g) => g.id));
     res.json({ items: rows.map((g) => view(g, roles.filter((x) => x.registry_id === g.id))) });
   });
@@ -68,13 +71,14 @@ export function registryRoutes(deps: AppDeps): Router {
     '/registries/:registry',
     doc({
       summary: 'Read a registry',
-      description: "Any active member of the organization (restricted registries included), system admins and the platform's credential. With its registry roles.",
+      description: "Active members who may see its models as the decision API answers (`registry.models.view`: a restricted registry needs a role), organization admins, system admins and the platform's credential. With its registry roles.",
       tag: 'Registries',
       platform: true,
       responses: { 200: { description: 'The registry.', body: a.registrySchema } },
     }),
     requireMember, async (req, res) => {
     const g = await getRegistry(deps.db, orgScopeOf(res).org.id, registryId(req));
+    await assertResourceAllows(deps, res, 'registry.models.view', { type: 'registry', id: g.id });
     res.json(view(g, await listRegistryRoles(deps.db, [g.id])));
   });
 
