@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ROLE_GROUP_SOURCE, type RoleGroupSource } from '../../domain/role-groups.ts';
-import { domainSchema, orgSchema } from '../views.schema.ts';
+import { domainSchema, id, orgSchema } from '../views.schema.ts';
 
 /** How the settings form labels the organization's name. */
 export const renameLabels = { name: { label: 'Organization name', what: 'an organization name' } };
@@ -20,12 +20,12 @@ export const orgSettings = z
 
 export const claimDomain = z.object({ domain: z.string().trim().min(1).max(253) }).strict();
 
-export const defaultTeam = z.object({ teamId: z.uuid().nullable() }).strict();
+export const defaultTeam = z.object({ teamId: id.nullable() }).strict();
 
 const seatCount = z.number().int().min(0).nullable();
 export const seatLicense = z.object({ fullSeats: seatCount, viewerSeats: seatCount }).strict();
 
-export const billingAdmin = z.object({ userId: z.uuid() }).strict();
+export const billingAdmin = z.object({ userId: id }).strict();
 
 // Where the group comes from (domain/role-groups.ts): `scim`, `oidc:<provider name>` or
 // `ldap`. Not required to be configured yet: an admin may map an IdP's groups before the
@@ -38,7 +38,7 @@ const roleGroupSource = z
 const groupName = z.string().trim().min(1).max(1024);
 export const roleGroup = z.union([
   z.object({ source: roleGroupSource, groupName, orgRole: z.enum(['admin', 'member', 'viewer']) }).strict(),
-  z.object({ source: roleGroupSource, groupName, teamId: z.uuid(), teamRole: z.enum(['admin', 'member', 'view-only']) }).strict(),
+  z.object({ source: roleGroupSource, groupName, teamId: id, teamRole: z.enum(['admin', 'member', 'view-only']) }).strict(),
 ]);
 
 // `expiresAt`: when the key stops working (ISO 8601 with an offset); absent or null: it

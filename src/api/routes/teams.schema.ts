@@ -29,11 +29,11 @@ export const addMember = z
     user: z.string().trim().min(1).max(320),
     role: teamRole.default('member'),
     /** Added with a custom role (its base role applies with its extra permissions). */
-    customRoleId: z.uuid().optional(),
+    customRoleId: id.optional(),
   })
   .strict();
 
-export const setRole = z.union([z.object({ role: teamRole }).strict(), z.object({ customRoleId: z.uuid() }).strict()]);
+export const setRole = z.union([z.object({ role: teamRole }).strict(), z.object({ customRoleId: id }).strict()]);
 
 // Answers (the API description states them; tests hold every answer against it).
 

@@ -29,7 +29,7 @@ export const invite = z
     emailOrUserName: z.string().trim().min(1).max(320),
     orgRole: role.default('member'),
     modelsSeat: seat.optional(),
-    teamIds: z.array(z.uuid()).max(100).default([]),
+    teamIds: z.array(id).max(100).default([]),
   })
   .strict();
 
