@@ -91,6 +91,11 @@ describe('the OpenAPI description', () => {
       ['user', 'path', 'uuid'],
     ]);
     expect(document.paths['/orgs/{org}/teams'].get.responses['4XX']).toEqual({ $ref: '#/components/responses/Error' });
+    // A validate(…, 'params') schema gives a path parameter its shape; a 201 promises Location.
+    const attempts = document.paths['/orgs/{org}/webhooks/{webhookId}/deliveries/{deliveryId}/attempts'].get.parameters;
+    expect(attempts.find((p: Json) => p.name === 'deliveryId').schema.type).toBe('integer');
+    expect(document.paths['/orgs/{org}/teams'].post.responses['201'].headers.Location).toMatchObject({ required: true });
+    expect(Object.keys(document.paths['/orgs/{org}/audit.ndjson'].get.responses['200'].headers)).toEqual(['X-Next-Cursor', 'Link']);
   });
 
   it('every GET answers, as an organization admin, with a body its description allows', async () => {
@@ -149,6 +154,7 @@ describe('the OpenAPI description', () => {
 
   it('the check catches an answer its description does not allow, and a status it does not list', async () => {
     const r = Router();
+    r.post('/thing', doc({ summary: 'Make a thing', description: 'For this test.', tag: 'Test', responses: { 201: { description: 'Made.', headers: { Location: 'Where it is.' } } } }), (_q, s) => void s.status(201).end());
     r.get(
       '/thing',
       doc({ summary: 'A thing', description: 'For this test.', tag: 'Test', responses: { 200: { description: 'A thing.', body: z.object({ n: z.number() }).strict() } } }),
@@ -161,8 +167,13 @@ describe('the OpenAPI description', () => {
     );
     const described = describeApi(r, { version: 'test', basePath: '' });
     const checker = responseChecker();
-    const operation = described.operations[0]!;
-    const answer = (status: number, body: unknown) => checker.check({ operation, document: described.document, status, json: true, body });
+    const operation = described.operations.find((o) => o.method === 'get')!;
+    const made = described.operations.find((o) => o.method === 'post')!;
+    checker.check({ operation: made, document: described.document, status: 201, headers: ['location'], json: false, body: undefined });
+    expect(checker.take()).toEqual([]);
+    checker.check({ operation: made, document: described.document, status: 201, headers: [], json: false, body: undefined });
+    expect(checker.take()).toEqual(['POST /thing answered 201 without the Location header its description promises']);
+    const answer = (status: number, body: unknown, headers: string[] = []) => checker.check({ operation, document: described.document, status, headers, json: true, body });
     answer(200, { n: 1 });
     expect(checker.take()).toEqual([]);
     answer(200, { n: 'one' });

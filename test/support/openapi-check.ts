@@ -29,7 +29,7 @@ export function responseChecker(): ResponseChecker {
     const path = String(r.$ref).replace(/^#\//, '').split('/');
     return path.reduce<Json | undefined>((at, k) => at?.[k], document);
   };
-  const check: ResponseCheck = ({ operation, document, status, json, body }) => {
+  const check: ResponseCheck = ({ operation, document, status, headers, json, body }) => {
     if (!operation.doc) return; // undescribed routes are test/api/openapi.test.ts's to report
     const name = `${operation.method.toUpperCase()} ${operation.path}`;
     seen.add(`${name} ${status}`);
@@ -38,6 +38,9 @@ export function responseChecker(): ResponseChecker {
     if (!described) {
       problems.push(`${name} answered ${status}, which its description does not list`);
       return;
+    }
+    for (const h of Object.keys((described.headers ?? {}) as Json)) {
+      if (!headers.includes(h.toLowerCase())) problems.push(`${name} answered ${status} without the ${h} header its description promises`);
     }
     const schema = described.content?.['application/json']?.schema as Json | undefined;
     if (!json) {

@@ -6,7 +6,15 @@ import type { Description, Operation } from './document.ts';
  * one that validates the body against the served description (test/support/openapi-check.ts);
  * production passes none and pays nothing.
  */
-export type ResponseCheck = (answer: { operation: Operation; document: Record<string, unknown>; status: number; json: boolean; body: unknown }) => void;
+export type ResponseCheck = (answer: {
+  operation: Operation;
+  document: Record<string, unknown>;
+  status: number;
+  /** Header names sent, lower-case. */
+  headers: string[];
+  json: boolean;
+  body: unknown;
+}) => void;
 
 export function checkResponses(check: ResponseCheck, description: () => Description): RequestHandler {
   return (req, res, next) => {
@@ -16,12 +24,12 @@ export function checkResponses(check: ResponseCheck, description: () => Descript
     res.json = (body: unknown) => {
       json = true;
       const op = operation();
-      if (op) check({ operation: op, document: description().document, status: res.statusCode, json: true, body });
+      if (op) check({ operation: op, document: description().document, status: res.statusCode, headers: res.getHeaderNames(), json: true, body });
       return send(body);
     };
     res.on('finish', () => {
       const op = json ? undefined : operation();
-      if (op) check({ operation: op, document: description().document, status: res.statusCode, json: false, body: undefined });
+      if (op) check({ operation: op, document: description().document, status: res.statusCode, headers: res.getHeaderNames(), json: false, body: undefined });
     });
     next();
   };

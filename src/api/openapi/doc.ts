@@ -13,7 +13,12 @@ export interface ResponseDoc {
   body?: z.ZodType;
   /** A body that is not JSON (CSV, NDJSON): its media type; described as text. */
   type?: string;
+  /** Response headers the route always sets, with what they say (tests check they are sent). */
+  headers?: Record<string, string>;
 }
+
+/** The header of every 201 that made something addressable. */
+export const LOCATION = { Location: 'The URL of what was created.' };
 
 export interface RouteDoc {
   /** One line, an imperative or a noun phrase ("List teams"). */

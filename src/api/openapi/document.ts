@@ -85,10 +85,15 @@ export function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchem
 
 function parametersOf(op: Operation, handlers: Documented[]): JsonSchema[] {
   const uuids = new Set(handlers.flatMap((h) => h[ID_PARAMS] ?? []));
+  // A validate(…, 'params') schema states a path parameter's shape (a delivery id is an integer).
+  const pathInput = handlers.find((h) => h[INPUT]?.part === 'params')?.[INPUT];
+  const pathProps = pathInput ? ((jsonSchema(pathInput.schema, 'input') as { properties?: Record<string, JsonSchema> }).properties ?? {}) : {};
   const out: JsonSchema[] = [];
   for (const [, name] of op.path.matchAll(/\{([^}]+)\}/g)) {
-    const description = op.doc?.params?.[name!] ?? PARAMS[name!];
-    out.push({ name, in: 'path', required: true, ...(description ? { description } : {}), schema: uuids.has(name!) ? { type: 'string', format: 'uuid' } : { type: 'string' } });
+    const { description: own, ...declared } = (pathProps[name!] ?? {}) as { description?: string };
+    const description = op.doc?.params?.[name!] ?? own ?? PARAMS[name!];
+    const schema = Object.keys(declared).length ? declared : uuids.has(name!) ? { type: 'string', format: 'uuid' } : { type: 'string' };
+    out.push({ name, in: 'path', required: true, ...(description ? { description } : {}), schema });
   }
   const query = handlers.find((h) => h[INPUT]?.part === 'query')?.[INPUT];
   if (query) {
@@ -108,7 +113,8 @@ function operationOf(op: Operation, handlers: Documented[]): JsonSchema {
   const responses: JsonSchema = {};
   for (const [status, r] of Object.entries(d.responses)) {
     const content = r.body ? { 'application/json': { schema: jsonSchema(r.body, 'output') } } : r.type ? { [r.type]: { schema: { type: 'string' } } } : undefined;
-    responses[status] = { description: r.description, ...(content ? { content } : {}) };
+    const headers = r.headers ? Object.fromEntries(Object.entries(r.headers).map(([h, description]) => [h, { description, required: true, schema: { type: 'string' } }])) : undefined;
+    responses[status] = { description: r.description, ...(headers ? { headers } : {}), ...(content ? { content } : {}) };
   }
   if (!d.public) {
     responses['4XX'] = { $ref: '#/components/responses/Error' };

@@ -6,7 +6,7 @@ import { trustsOrg } from '../../domain/provisioning/provider-trust.ts';
 import type { AppDeps } from '../../http/deps.ts';
 import { signInSources } from '../../sso/trust.ts';
 import { command, idParams } from '../command.ts';
-import { doc } from '../openapi/doc.ts';
+import { doc, LOCATION } from '../openapi/doc.ts';
 import { authorize, orgScopeOf } from '../scope.ts';
 import { input, validate } from '../validate.ts';
 import { list } from '../views.schema.ts';
@@ -47,7 +47,7 @@ export function accessRoutes(deps: AppDeps): Router {
       summary: 'Create a SCIM token',
       description: "Organization admins. A bearer token for the identity provider's SCIM client, for this organization. The secret is in this answer only: it is not shown again.",
       tag: 'SCIM tokens',
-      responses: { 201: { description: 'The token with its secret, shown once (Location names it).', body: a.scimTokenCreated } },
+      responses: { 201: { description: 'The token with its secret, shown once (Location names it).', body: a.scimTokenCreated, headers: LOCATION } },
     }),
     authorize('org.scimTokens.manage'), validate(a.scimToken), async (req, res) => {
     const { label } = input(res, a.scimToken);
@@ -97,7 +97,7 @@ export function accessRoutes(deps: AppDeps): Router {
       description:
         "Organization admins, and admin API keys (a key made with a key has that key's maker). The key acts as an organization admin and borrows its maker's admin power: refused (403) unless the maker is an active admin of the organization, and it stops working when they no longer are, or at `expiresAt` if given (in the future, 400 otherwise). The secret is in this answer only: it is not shown again.",
       tag: 'API keys',
-      responses: { 201: { description: 'The key with its secret, shown once (Location names it).', body: a.apiKeyCreated } },
+      responses: { 201: { description: 'The key with its secret, shown once (Location names it).', body: a.apiKeyCreated, headers: LOCATION } },
     }),
     authorize('org.serviceAccounts.manage'), validate(s.apiKey), async (req, res) => {
     const { label, expiresAt: until } = input(res, s.apiKey);
@@ -146,7 +146,7 @@ export function accessRoutes(deps: AppDeps): Router {
       description:
         "Organization admins. Maps a group from a source (scim when absent, ldap, or oidc:<provider name>) to an organization role, or to a role in one of the organization's teams. A group already mapped from that source is refused (409); an ldap group is named by its full DN.",
       tag: 'Role groups',
-      responses: { 201: { description: 'The role group (Location names it).', body: a.roleGroup } },
+      responses: { 201: { description: 'The role group (Location names it).', body: a.roleGroup, headers: LOCATION } },
     }),
     authorize('org.settings.manage'), validate(s.roleGroup), async (req, res) => {
     const { groupName, source, ...grant } = input(res, s.roleGroup);

@@ -37,7 +37,13 @@ export function auditExportRoutes(deps: AppDeps): Router {
         'and the next page in a `Link: <…>; rel="next"` header. When there is nothing new the body is empty and the cursor is the same again, so a collector polls with the last cursor it stored. ' +
         `Only entries older than ${SETTLE_MS / 1000} seconds are exported, so that an entry whose transaction commits late is not skipped.`,
       tag: 'Audit',
-      responses: { 200: { description: 'Newline-delimited JSON, oldest first; headers X-Next-Cursor and Link (rel="next") name the next page.', type: 'application/x-ndjson' } },
+      responses: {
+        200: {
+          description: 'Newline-delimited JSON, oldest first; headers X-Next-Cursor and Link (rel="next") name the next page.',
+          type: 'application/x-ndjson',
+          headers: { 'X-Next-Cursor': 'The cursor of the next page: the id of the last entry sent (the same cursor when the page was empty).', Link: 'The next page\'s URL, rel="next".' },
+        },
+      },
     }),
     authorize('org.auditLog.view'), validate(exportQuery, 'query'), async (req, res) => {
     const { cursor, limit } = input(res, exportQuery, 'query');

@@ -7,7 +7,7 @@ import type { AppDeps } from '../../http/deps.ts';
 import { createTxtResolver } from '../../lib/txt-resolver.ts';
 import { callerOf } from '../auth.ts';
 import { command } from '../command.ts';
-import { doc } from '../openapi/doc.ts';
+import { doc, LOCATION } from '../openapi/doc.ts';
 import { authorize, orgScopeOf, requireMember } from '../scope.ts';
 import { input, validate } from '../validate.ts';
 import { domainSchema, list, orgSchema } from '../views.schema.ts';
@@ -107,7 +107,7 @@ export function orgRoutes(deps: AppDeps): Router {
         'Organization admins. A new claim is pending until the TXT record it names is published and verified, and expires if it is not. Refused: what is not a domain name, public suffixes and public email providers, domains the operator refuses (400), and a domain another organization has verified (409).',
       tag: 'Domains',
       responses: {
-        201: { description: 'A new, pending claim with the TXT record to publish (Location names it).', body: domainSchema },
+        201: { description: 'A new, pending claim with the TXT record to publish (Location names it).', body: domainSchema, headers: LOCATION },
         200: { description: 'The organization already holds this claim: the claim as it stands.', body: domainSchema },
       },
     }),

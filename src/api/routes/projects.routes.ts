@@ -6,7 +6,7 @@ import { assertResourceAllows, resourcesAllowed } from '../engine-check.ts';
 import { notFound } from '../errors.ts';
 import { UUID } from '../ids.ts';
 import { assertCan, orgScopeOf, requireMember } from '../scope.ts';
-import { doc } from '../openapi/doc.ts';
+import { doc, LOCATION } from '../openapi/doc.ts';
 import { input, validate } from '../validate.ts';
 import { iso } from '../views.ts';
 import * as s from './projects.schema.ts';
@@ -69,7 +69,7 @@ export function projectRoutes(deps: AppDeps): Router {
         "Admins of the project's team, organization admins and the platform's credential. The name is unique in the team, compared case-insensitively (409). Without `visibility` the team's privacy decides (`public` for a public team, `team` otherwise). An owner must be a person of this organization who has signed in (422 otherwise).",
       tag: 'Projects',
       platform: true,
-      responses: { 201: { description: 'The project (Location names it).', body: s.projectSchema } },
+      responses: { 201: { description: 'The project (Location names it).', body: s.projectSchema, headers: LOCATION } },
     }),
     validate(s.createProject), async (req, res) => {
     const body = input(res, s.createProject);

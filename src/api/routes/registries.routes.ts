@@ -6,7 +6,7 @@ import { assertResourceAllows, resourcesAllowed } from '../engine-check.ts';
 import { notFound } from '../errors.ts';
 import { UUID } from '../ids.ts';
 import { authorize, orgScopeOf, requireMember } from '../scope.ts';
-import { doc } from '../openapi/doc.ts';
+import { doc, LOCATION } from '../openapi/doc.ts';
 import { input, validate } from '../validate.ts';
 import { iso } from '../views.ts';
 import * as s from './projects.schema.ts';
@@ -59,7 +59,7 @@ export function registryRoutes(deps: AppDeps): Router {
       description: "Organization admins and the platform's credential. The name is unique in the organization, compared case-insensitively (409). Visibility `organization` unless given.",
       tag: 'Registries',
       platform: true,
-      responses: { 201: { description: 'The registry (Location names it).', body: a.registrySchema } },
+      responses: { 201: { description: 'The registry (Location names it).', body: a.registrySchema, headers: LOCATION } },
     }),
     authorize('org.settings.manage'), validate(s.createRegistry), async (req, res) => {
     const body = input(res, s.createRegistry);

@@ -26,7 +26,7 @@ export function reportRoutes(deps: AppDeps): Router {
       description:
         'Organization admins. Every member as a spreadsheet (an attachment named after the organization): name, username, last active, role, email, teams and status, one row each. Cells a spreadsheet would run as a formula are escaped.',
       tag: 'Reports',
-      responses: { 200: { description: 'The CSV, with a header row.', type: 'text/csv' } },
+      responses: { 200: { description: 'The CSV, with a header row.', type: 'text/csv', headers: { 'Content-Disposition': 'attachment, with a file name of the organization\'s slug.' } } },
     }),
     authorize('org.users.export'), async (req, res) => {
     const { org } = orgScopeOf(res);
@@ -99,7 +99,7 @@ export function reportRoutes(deps: AppDeps): Router {
       description:
         'Organization admins. The filtered audit log as a spreadsheet (an attachment), newest first, in the same words as the dashboard: when, actor, action, target, outcome, summary, action id, target id. `cursor` and `limit` are ignored: it is the whole selection.',
       tag: 'Audit',
-      responses: { 200: { description: 'The CSV, with a header row.', type: 'text/csv' } },
+      responses: { 200: { description: 'The CSV, with a header row.', type: 'text/csv', headers: { 'Content-Disposition': 'attachment, with a file name of the organization\'s slug.' } } },
     }),
     authorize('org.auditLog.view'), validate(s.auditQuery, 'query'), async (req, res) => {
     const { org } = orgScopeOf(res);

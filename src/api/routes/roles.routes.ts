@@ -4,7 +4,7 @@ import { CUSTOMIZABLE_PERMISSIONS, PERMISSIONS, isPermissionId } from '../../dom
 import type { CustomRoleRow } from '../../domain/types.ts';
 import type { AppDeps } from '../../http/deps.ts';
 import { command, idParams } from '../command.ts';
-import { doc } from '../openapi/doc.ts';
+import { doc, LOCATION } from '../openapi/doc.ts';
 import { authorize, orgScopeOf, requireMember } from '../scope.ts';
 import { input, validate } from '../validate.ts';
 import { list } from '../views.schema.ts';
@@ -77,7 +77,7 @@ export function roleRoutes(deps: AppDeps): Router {
       description:
         'Organization admins. A base role (viewer or member) and the permissions it adds, each one a custom role may hold (400 naming the others). The name is unique in the organization, compared case-insensitively (409).',
       tag: 'Custom roles',
-      responses: { 201: { description: 'The custom role (Location names it).', body: s.customRole } },
+      responses: { 201: { description: 'The custom role (Location names it).', body: s.customRole, headers: LOCATION } },
     }),
     authorize('org.customRoles.manage'), validate(s.createRole, 'body', s.labels), async (req, res) => {
     const body = input(res, s.createRole);

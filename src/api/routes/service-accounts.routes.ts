@@ -6,7 +6,7 @@ import { command } from '../command.ts';
 import { notFound } from '../errors.ts';
 import { UUID } from '../ids.ts';
 import { assertCan, decide, orgScopeOf, requireMember } from '../scope.ts';
-import { doc } from '../openapi/doc.ts';
+import { doc, LOCATION } from '../openapi/doc.ts';
 import { input, validate } from '../validate.ts';
 import { iso } from '../views.ts';
 import * as s from './projects.schema.ts';
@@ -70,7 +70,7 @@ export function serviceAccountRoutes(deps: AppDeps): Router {
       description:
         "For a team (`team`): that team's admins and organization admins. For the organization (no `team`): organization admins only. A service account uses no seat and is not a SCIM User; make it a key to use it.",
       tag: 'Service accounts',
-      responses: { 201: { description: 'The service account, without keys (Location names it).', body: a.serviceAccount } },
+      responses: { 201: { description: 'The service account, without keys (Location names it).', body: a.serviceAccount, headers: LOCATION } },
     }),
     validate(s.createServiceAccount), async (req, res) => {
     const body = input(res, s.createServiceAccount);
@@ -103,7 +103,7 @@ export function serviceAccountRoutes(deps: AppDeps): Router {
       description:
         "A team's account: that team's admins and organization admins; the organization's: organization admins. The answer carries the secret (`key`, obsak_…) this once: only its hash is kept, so it cannot be shown again. `expiresInDays` (1–3650) makes it expire; without it, it does not. The platform presents the key to the decision API; it never opens the admin API.",
       tag: 'Service accounts',
-      responses: { 201: { description: 'The key with its secret, shown only here (Location names it).', body: a.createdServiceAccountKey } },
+      responses: { 201: { description: 'The key with its secret, shown only here (Location names it).', body: a.createdServiceAccountKey, headers: LOCATION } },
     }),
     validate(s.createServiceKey), async (req, res) => {
     const a = await getServiceAccount(deps.db, orgScopeOf(res).org.id, idParam(req, 'account'));

@@ -7,7 +7,7 @@ import { command, idParams } from '../command.ts';
 import { UUID } from '../ids.ts';
 import { forbidden, notFound } from '../errors.ts';
 import { assertCan, authorize, decide, orgScopeOf, requireMember, teamScope } from '../scope.ts';
-import { doc } from '../openapi/doc.ts';
+import { doc, LOCATION } from '../openapi/doc.ts';
 import { input, validate } from '../validate.ts';
 import { list, teamSchema } from '../views.schema.ts';
 import { iso, teamView } from '../views.ts';
@@ -102,7 +102,7 @@ export function teamRoutes(deps: AppDeps): Router {
       summary: 'Create a team',
       description: 'Organization admins (and system admins). The name is unique in the organization, compared case-insensitively.',
       tag: 'Teams',
-      responses: { 201: { description: 'The team (Location names it).', body: teamSchema } },
+      responses: { 201: { description: 'The team (Location names it).', body: teamSchema, headers: LOCATION } },
     }),
     authorize(['org.teams.create', 'system.teams.manage']), validate(s.createTeam, 'body', s.labels), async (req, res) => {
     const body = input(res, s.createTeam);

@@ -7,7 +7,7 @@ import type { AppDeps } from '../../http/deps.ts';
 import { command, idParams } from '../command.ts';
 import { notFound } from '../errors.ts';
 import { getUserRow, listUsers } from '../queries/users.ts';
-import { doc } from '../openapi/doc.ts';
+import { doc, LOCATION } from '../openapi/doc.ts';
 import { assertCan, authorize, orgScopeOf } from '../scope.ts';
 import { input, validate } from '../validate.ts';
 import { iso } from '../views.ts';
@@ -177,7 +177,7 @@ export function userRoutes(deps: AppDeps): Router {
       description:
         'Organization admins. Makes a pending member record (it holds its seat) and a single-use invitation link, accepted only by someone who signs in with the invited email address. The answer carries the token and the link, shown this once: orgbridge sends no mail. Refused with 409 (uniqueness) when the organization already has a member with that userName or address, and 409 seat_limit when no seat is left.',
       tag: 'Invitations',
-      responses: { 201: { description: 'The invitation with its token and link (shown once) and the pending member (Location names the invitation).', body: s.invitationCreated } },
+      responses: { 201: { description: 'The invitation with its token and link (shown once) and the pending member (Location names the invitation).', body: s.invitationCreated, headers: LOCATION } },
     }),
     authorize('org.users.invite'), validate(s.invite), async (req, res) => {
     const body = input(res, s.invite);

@@ -4,7 +4,7 @@ import { listAttempts, listDeliveries, redeliver } from '../../events/delivery-l
 import { EVENT_TYPES } from '../../events/types.ts';
 import type { AppDeps } from '../../http/deps.ts';
 import { command, idParams } from '../command.ts';
-import { doc } from '../openapi/doc.ts';
+import { doc, LOCATION } from '../openapi/doc.ts';
 import { authorize, orgScopeOf } from '../scope.ts';
 import { input, validate } from '../validate.ts';
 import { iso } from '../views.ts';
@@ -61,7 +61,7 @@ export function webhookRoutes(deps: AppDeps): Router {
       description:
         'Organization admins. An HTTPS URL that receives the chosen event types (or "*"), signed Standard Webhooks style. The answer carries the signing secret, shown this once: store it, it cannot be read again (rotate it to get a new one). Refused with 422 for an unknown event type or a URL that is not allowed (not HTTPS, credentials in it, an address refused as private), 409 beyond 20 endpoints per organization.',
       tag: 'Webhooks',
-      responses: { 201: { description: 'The endpoint with its signing secret, shown once (Location names it).', body: s.webhookWithSecret } },
+      responses: { 201: { description: 'The endpoint with its signing secret, shown once (Location names it).', body: s.webhookWithSecret, headers: LOCATION } },
     }),
     manage, validate(s.createWebhook), async (req, res) => {
     const body = input(res, s.createWebhook);
