@@ -6,17 +6,8 @@ import { apiRouter } from '../../src/api/index.ts';
 import { doc } from '../../src/api/openapi/doc.ts';
 import { describeApi } from '../../src/api/openapi/document.ts';
 import { validate } from '../../src/api/validate.ts';
-import { runInTransaction } from '../../src/domain/context.ts';
-import { createCustomRole } from '../../src/domain/custom-roles.ts';
-import { createProject } from '../../src/domain/projects.ts';
-import { createRegistry } from '../../src/domain/registries.ts';
-import { createRoleGroup } from '../../src/domain/role-groups.ts';
-import { createScimToken } from '../../src/domain/scim-tokens.ts';
-import { createServiceAccountKey } from '../../src/domain/service-account-keys.ts';
-import { createServiceAccount } from '../../src/domain/service-accounts.ts';
-import { createEndpoint } from '../../src/events/endpoints.ts';
 import { fanOut } from '../../src/events/fan-out.ts';
-import { testActor } from '../support/factories.ts';
+import { orgResources } from '../support/org-resources.ts';
 import { responseChecker } from '../support/openapi-check.ts';
 import { call, useCast, type Cast, type Harness } from './harness.ts';
 
@@ -100,37 +91,12 @@ describe('the OpenAPI description', () => {
 
   it('every GET answers, as an organization admin, with a body its description allows', async () => {
     const db = h.t.db;
-    const run = <T>(fn: Parameters<typeof runInTransaction<T>>[2]) => runInTransaction(db, testActor, fn);
-    const role = await run((tx) => createCustomRole(tx, c.org.id, { name: 'Auditor', base: 'viewer', permissions: [] }, () => true));
-    const group = await run((tx) => createRoleGroup(tx, c.org.id, 'ml-admins', { orgRole: 'admin' }, 'scim'));
-    const { info: token } = await run((tx) => createScimToken(tx, c.org.id, 'idp'));
-    const project = await run((tx) => createProject(tx, c.org.id, { name: 'vision', teamId: c.teamA.id, visibility: 'restricted' }));
-    const registry = await run((tx) => createRegistry(tx, c.org.id, { name: 'prod-models' }));
-    const sa = await run((tx) => createServiceAccount(tx, c.org.id, { name: 'ci', teamId: c.teamA.id }));
-    const { info: saKey } = await run((tx) => createServiceAccountKey(tx, c.org.id, sa.id, { label: 'ci' }));
-    const { endpoint } = await run((tx) => createEndpoint(tx, c.org.id, { url: 'https://hooks.acme.example/orgbridge', eventTypes: ['*'] }, { allowHttpHosts: [], allowPrivateHosts: [] }));
+    const { endpoint, params } = await orgResources(h, c);
     // A change after the endpoint exists, fanned out: one delivery to read.
     expect((await call(h, c.as.admin, 'POST', `${base}/teams`, { name: 'Speech' })).status).toBe(201);
     await fanOut(db, 100);
     const delivery = await db('webhook_deliveries').where({ endpoint_id: endpoint.id }).first('id');
-    const key = await db('api_keys').where({ org_id: c.org.id, kind: 'admin' }).first('id');
-    const params: Record<string, string> = {
-      org: c.org.slug,
-      team: c.teamA.id,
-      user: c.member.id,
-      member: c.member.id,
-      tokenId: token.id,
-      keyId: key.id,
-      groupId: group.id,
-      roleId: role.id,
-      domain: 'acme.example',
-      project: project.id,
-      registry: registry.id,
-      account: c.sysAdmin.id,
-      key: saKey.id,
-      webhookId: endpoint.id,
-      deliveryId: String(delivery.id),
-    };
+    params.deliveryId = String(delivery.id);
     // Required query parameters, by path.
     const queries: Record<string, string> = { '/accounts': `?email=${encodeURIComponent('sam@ops.example')}` };
     // Accounts are the system admin's; everything else the organization admin's.
