@@ -26,7 +26,8 @@ export const orgSchema = z
     seatLicense: z.object({ fullSeats: z.number().int().nullable(), viewerSeats: z.number().int().nullable() }),
     createdAt: instant,
   })
-  .strict();
+  .strict()
+  .meta({ id: 'Organization' });
 
 export const teamSchema = z
   .object({
@@ -36,7 +37,8 @@ export const teamSchema = z
     settings: z.object({ privacy: z.enum(['private', 'team', 'public']), membersCanInvite: z.boolean(), domainMatching: z.boolean() }).strict(),
     createdAt: instant,
   })
-  .strict();
+  .strict()
+  .meta({ id: 'Team' });
 
 export const domainSchema = z
   .object({
@@ -49,7 +51,8 @@ export const domainSchema = z
     lastCheckedAt: maybeInstant,
     challenge: z.object({ type: z.literal('TXT'), name: z.string(), value: z.string() }).strict().nullable(),
   })
-  .strict();
+  .strict()
+  .meta({ id: 'Domain' });
 
 /** `{items: [...]}`, the shape of every list. */
 export const list = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) }).strict();

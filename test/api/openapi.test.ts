@@ -86,6 +86,10 @@ describe('the OpenAPI description', () => {
     const attempts = document.paths['/orgs/{org}/webhooks/{webhookId}/deliveries/{deliveryId}/attempts'].get.parameters;
     expect(attempts.find((p: Json) => p.name === 'deliveryId').schema.type).toBe('integer');
     expect(document.paths['/orgs/{org}/teams'].post.responses['201'].headers.Location).toMatchObject({ required: true });
+    // Main shapes are named components (one type each for generated clients).
+    expect(document.paths['/orgs/{org}/teams'].post.responses['201'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Team' });
+    expect(document.components.schemas.Team.properties.settings.properties.privacy.enum).toEqual(['private', 'team', 'public']);
+    expect(Object.keys(document.components.schemas)).toEqual(expect.arrayContaining(['Organization', 'Member', 'Project', 'Registry', 'WebhookEndpoint', 'AuditEntry', 'Decision']));
     expect(Object.keys(document.paths['/orgs/{org}/audit.ndjson'].get.responses['200'].headers)).toEqual(['X-Next-Cursor', 'Link']);
   });
 

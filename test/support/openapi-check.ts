@@ -52,7 +52,8 @@ export function responseChecker(): ResponseChecker {
       return;
     }
     let validate = compiled.get(schema);
-    if (!validate) compiled.set(schema, (validate = ajv.compile(schema)));
+    // Named shapes are $refs into the document's components: compile against the document.
+    if (!validate) compiled.set(schema, (validate = ajv.compile({ ...schema, components: (document as Json).components })));
     if (!validate(body)) {
       problems.push(`${name} ${status}: ${ajv.errorsText(validate.errors, { dataVar: 'body' })} — body ${JSON.stringify(body).slice(0, 400)}`);
     }

@@ -77,17 +77,32 @@ export function templateOf(expressPath: string): string {
   return t.length > 1 && t.endsWith('/') ? t.slice(0, -1) : t;
 }
 
-export function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+/**
+ * zod → JSON Schema. A schema named with `.meta({ id })` (views.schema.ts, the answers'
+ * main shapes) comes out as a `$ref` to `#/components/schemas/<id>` and its body is kept
+ * in `named`, so clients generated from the description get one type per shape. The same
+ * id must always come out the same (an input and an output version that differ would be
+ * two shapes under one name): that is refused here, and so by the tests.
+ */
+export function jsonSchema(schema: z.ZodType, io: 'input' | 'output', named: Record<string, JsonSchema> = {}): JsonSchema {
   const js = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonSchema;
   delete js.$schema; // the document's jsonSchemaDialect says it once
-  return js;
+  const defs = (js.$defs ?? {}) as Record<string, JsonSchema>;
+  delete js.$defs;
+  const moved = (x: JsonSchema): JsonSchema => JSON.parse(JSON.stringify(x).replaceAll('"#/$defs/', '"#/components/schemas/')) as JsonSchema;
+  for (const [id, body] of Object.entries(defs)) {
+    const component = moved(body);
+    if (named[id] && JSON.stringify(named[id]) !== JSON.stringify(component)) throw new Error(`openapi: two different shapes are named ${id}`);
+    named[id] = component;
+  }
+  return moved(js);
 }
 
-function parametersOf(op: Operation, handlers: Documented[]): JsonSchema[] {
+function parametersOf(op: Operation, handlers: Documented[], named: Record<string, JsonSchema>): JsonSchema[] {
   const uuids = new Set(handlers.flatMap((h) => h[ID_PARAMS] ?? []));
   // A validate(…, 'params') schema states a path parameter's shape (a delivery id is an integer).
   const pathInput = handlers.find((h) => h[INPUT]?.part === 'params')?.[INPUT];
-  const pathProps = pathInput ? ((jsonSchema(pathInput.schema, 'input') as { properties?: Record<string, JsonSchema> }).properties ?? {}) : {};
+  const pathProps = pathInput ? ((jsonSchema(pathInput.schema, 'input', named) as { properties?: Record<string, JsonSchema> }).properties ?? {}) : {};
   const out: JsonSchema[] = [];
   for (const [, name] of op.path.matchAll(/\{([^}]+)\}/g)) {
     const { description: own, ...declared } = (pathProps[name!] ?? {}) as { description?: string };
@@ -97,7 +112,7 @@ function parametersOf(op: Operation, handlers: Documented[]): JsonSchema[] {
   }
   const query = handlers.find((h) => h[INPUT]?.part === 'query')?.[INPUT];
   if (query) {
-    const js = jsonSchema(query.schema, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
+    const js = jsonSchema(query.schema, 'input', named) as { properties?: Record<string, JsonSchema>; required?: string[] };
     for (const [name, schema] of Object.entries(js.properties ?? {})) {
       const { description, ...rest } = schema as { description?: string };
       out.push({ name, in: 'query', required: (js.required ?? []).includes(name), ...(description ? { description } : {}), schema: rest });
@@ -106,13 +121,13 @@ function parametersOf(op: Operation, handlers: Documented[]): JsonSchema[] {
   return out;
 }
 
-function operationOf(op: Operation, handlers: Documented[]): JsonSchema {
+function operationOf(op: Operation, handlers: Documented[], named: Record<string, JsonSchema>): JsonSchema {
   const d = op.doc;
   if (!d) return { summary: '(undescribed)', responses: { default: { $ref: '#/components/responses/Error' } } };
   const body = handlers.find((h) => h[INPUT]?.part === 'body')?.[INPUT];
   const responses: JsonSchema = {};
   for (const [status, r] of Object.entries(d.responses)) {
-    const content = r.body ? { 'application/json': { schema: jsonSchema(r.body, 'output') } } : r.type ? { [r.type]: { schema: { type: 'string' } } } : undefined;
+    const content = r.body ? { 'application/json': { schema: jsonSchema(r.body, 'output', named) } } : r.type ? { [r.type]: { schema: { type: 'string' } } } : undefined;
     const headers = r.headers ? Object.fromEntries(Object.entries(r.headers).map(([h, description]) => [h, { description, required: true, schema: { type: 'string' } }])) : undefined;
     responses[status] = { description: r.description, ...(headers ? { headers } : {}), ...(content ? { content } : {}) };
   }
@@ -120,14 +135,14 @@ function operationOf(op: Operation, handlers: Documented[]): JsonSchema {
     responses['4XX'] = { $ref: '#/components/responses/Error' };
   }
   responses['5XX'] = { $ref: '#/components/responses/Error' };
-  const parameters = parametersOf(op, handlers);
+  const parameters = parametersOf(op, handlers, named);
   return {
     operationId: `${op.method}${op.path.replace(/\{([^}]+)\}/g, 'By-$1').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
     summary: d.summary,
     description: d.description,
     tags: [d.tag],
     ...(parameters.length ? { parameters } : {}),
-    ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(body.schema, 'input') } } } } : {}),
+    ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(body.schema, 'input', named) } } } } : {}),
     responses,
     ...(d.public ? { security: [] } : d.platform ? { security: [{ platformCredential: [] }, { apiKey: [] }, { session: [] }] } : {}),
   };
@@ -140,13 +155,14 @@ export function describeApi(router: Router, info: { version: string; basePath: s
   const operations: Operation[] = [];
   const byRoute = new Map<object, Operation>();
   const paths: Record<string, Record<string, JsonSchema>> = {};
+  const named: Record<string, JsonSchema> = {};
   for (const { expressPath, ...f } of found) {
     const op: Operation = { ...f, path: templateOf(expressPath) };
     byRoute.set(op.route, op);
     if (paths[op.path]?.[op.method]) continue;
     operations.push(op);
     const handlers = (op.route as { stack: { handle: Documented }[] }).stack.map((l) => l.handle);
-    (paths[op.path] ??= {})[op.method] = operationOf(op, handlers);
+    (paths[op.path] ??= {})[op.method] = operationOf(op, handlers, named);
   }
   const document = {
     openapi: '3.1.1',
@@ -173,8 +189,9 @@ export function describeApi(router: Router, info: { version: string; basePath: s
         },
         platformCredential: { type: 'http', scheme: 'bearer', description: "The platform's credential (obplat_…, `orgbridge platform-credential create`): decisions and project/registry registration only." },
       },
+      schemas: Object.fromEntries(Object.entries(named).sort(([a], [b]) => a.localeCompare(b))),
       responses: {
-        Error: { description: 'A refusal or a failure, in the one error shape.', content: { 'application/json': { schema: jsonSchema(apiErrorBody, 'output') } } },
+        Error: { description: 'A refusal or a failure, in the one error shape.', content: { 'application/json': { schema: jsonSchema(apiErrorBody, 'output', named) } } },
       },
     },
   };

@@ -14,7 +14,8 @@ export const scimTokenInfo = z
     lastUsedAt: maybeInstant,
     revokedAt: maybeInstant.meta({ description: 'When it was revoked; a revoked token stays listed.' }),
   })
-  .strict();
+  .strict()
+  .meta({ id: 'ScimToken' });
 
 export const scimTokenCreated = scimTokenInfo
   .extend({
@@ -32,7 +33,8 @@ export const apiKeyInfo = z
     lastUsedAt: maybeInstant,
     revokedAt: maybeInstant.meta({ description: 'When it was revoked; a revoked key stays listed.' }),
   })
-  .strict();
+  .strict()
+  .meta({ id: 'ApiKey' });
 
 export const apiKeyCreated = z
   .object({
@@ -53,7 +55,7 @@ const roleGroupBase = {
 export const roleGroup = z.union([
   z.object({ ...roleGroupBase, orgRole: z.enum(['admin', 'member', 'viewer']) }).strict(),
   z.object({ ...roleGroupBase, teamId: id, teamRole: z.enum(['admin', 'member', 'view-only']) }).strict(),
-]);
+]).meta({ id: 'RoleGroup' });
 
 export const roleGroups = z
   .object({

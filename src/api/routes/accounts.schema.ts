@@ -26,4 +26,5 @@ export const account = z
       )
       .meta({ description: 'Its linked sign-in identities, by provider and external id.' }),
   })
-  .strict();
+  .strict()
+  .meta({ id: 'Account' });

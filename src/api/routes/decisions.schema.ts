@@ -47,7 +47,8 @@ const result = z
       .optional()
       .meta({ description: "Present on an allow whose check named `attributeTo`: the service account's run may be attributed to this member record (and its account, if linked)." }),
   })
-  .strict();
+  .strict()
+  .meta({ id: 'Decision' });
 
 export const decisionResults = z
   .object({ results: z.array(result).meta({ description: 'One per check, in the order asked.' }) })

@@ -46,5 +46,6 @@ export const projectSchema = z
     createdAt: instant,
     updatedAt: instant,
   })
-  .strict();
+  .strict()
+  .meta({ id: 'Project' });
 export const projectList = list(projectSchema);

@@ -21,5 +21,6 @@ export const registrySchema = z
     createdAt: instant,
     updatedAt: instant,
   })
-  .strict();
+  .strict()
+  .meta({ id: 'Registry' });
 export const registryList = list(registrySchema);

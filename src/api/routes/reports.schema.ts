@@ -69,7 +69,8 @@ export const auditEntry = z
     outcome: z.enum(['ok', 'refused']),
     reason: z.string().nullable().meta({ description: 'Why it was refused.' }),
   })
-  .strict();
+  .strict()
+  .meta({ id: 'AuditEntry' });
 
 export const auditPage = z
   .object({

@@ -36,7 +36,8 @@ export const customRole = z
     createdAt: instant,
     updatedAt: instant,
   })
-  .strict();
+  .strict()
+  .meta({ id: 'CustomRole' });
 
 const grant = z.enum(['allow', 'own', 'deny']);
 export const permission = z
@@ -52,4 +53,5 @@ export const permission = z
     customizable: z.boolean().meta({ description: 'A custom role may add it.' }),
     ownRule: z.string().optional().meta({ description: "For 'own' grants: the rule in words." }),
   })
-  .strict();
+  .strict()
+  .meta({ id: 'Permission' });

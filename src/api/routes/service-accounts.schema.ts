@@ -14,7 +14,8 @@ export const serviceAccountKey = z
     lastUsedAt: maybeInstant.meta({ description: 'Last presented to the decision API (minute granularity).' }),
     revokedAt: maybeInstant,
   })
-  .strict();
+  .strict()
+  .meta({ id: 'ServiceAccountKey' });
 
 export const serviceAccount = z
   .object({
@@ -25,7 +26,8 @@ export const serviceAccount = z
     createdAt: instant,
     keys: z.array(serviceAccountKey).meta({ description: 'Its keys, revoked ones included, oldest first; never the secrets. Empty in the answer to a create.' }),
   })
-  .strict();
+  .strict()
+  .meta({ id: 'ServiceAccount' });
 export const serviceAccountList = list(serviceAccount);
 
 export const createdServiceAccountKey = serviceAccountKey

@@ -48,7 +48,8 @@ const teamMember = z
     status: z.enum(['pending', 'active', 'deactivated']).nullable().meta({ description: 'Their membership of the organization.' }),
     addedAt: maybeInstant,
   })
-  .strict();
+  .strict()
+  .meta({ id: 'TeamMember' });
 
 export const teamListed = teamSchema.extend({ memberCount: z.number().int(), myRole: teamRole.nullable().meta({ description: "The caller's role in the team, if they are in it." }) }).strict();
 export const teamDetail = teamSchema.extend({ members: z.array(teamMember) }).strict();

@@ -66,7 +66,8 @@ export const user = z
       .nullable()
       .meta({ description: "A pending member's open invitation: the teams it joins on acceptance, and until when it can be accepted." }),
   })
-  .strict();
+  .strict()
+  .meta({ id: 'Member' });
 
 export const userPage = z
   .object({
@@ -91,7 +92,8 @@ export const invitation = z
     acceptedAt: maybeInstant,
     revokedAt: maybeInstant,
   })
-  .strict();
+  .strict()
+  .meta({ id: 'Invitation' });
 
 const link = {
   token: z.string().meta({ description: "The invitation link's secret (obinv_…): shown in this answer only, stored hashed." }),

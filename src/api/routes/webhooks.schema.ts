@@ -49,7 +49,8 @@ export const webhook = z
     createdAt: instant,
     updatedAt: instant,
   })
-  .strict();
+  .strict()
+  .meta({ id: 'WebhookEndpoint' });
 
 export const webhookList = list(webhook);
 export const webhookWithSecret = webhook
