@@ -1,4 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -47,6 +49,8 @@ export async function startHarness(env: Record<string, string> = {}, opts: { now
     async close() {
       await new Promise((r) => server.close(r));
       await t.close();
+      // OPENAPI_SEEN_DIR: each file leaves the answers it checked there, for a coverage count.
+      if (process.env.OPENAPI_SEEN_DIR) writeFileSync(join(process.env.OPENAPI_SEEN_DIR, `${randomBytes(6).toString('hex')}.json`), JSON.stringify([...responses.seen]));
       // A file that does not check after each test (useCast does) still fails on a bad answer.
       const problems = responses.take();
       if (problems.length) throw new Error(`answers the API description does not allow:\n${problems.join('\n')}`);
