@@ -5,7 +5,7 @@ import type { Tx } from './context.ts';
 import { DomainError, invalid, notFound, uniqueness } from './errors.ts';
 import { findAccount, linkRecord } from './accounts.ts';
 import { emailDomain } from './domains.ts';
-import { activateMembership, addMember, findMembership, setOrgRole } from './memberships.ts';
+import { activateMembership, addMember, findMembership } from './memberships.ts';
 import { findRecordByUserName, identityKey } from './people.ts';
 import { addTeamMember } from './teams.ts';
 import type { OrgRole, Seat, UserRow } from './types.ts';
@@ -86,9 +86,13 @@ async function accept(tx: Tx, inv: InvitationRow & { user_id: string }, accountI
   const m = await findMembership(tx.trx, inv.org_id, inv.user_id);
   const record = await tx.trx('users').where({ id: inv.user_id }).first<UserRow | undefined>();
   if (!m || !record) throw new DomainError('expired', 'this invitation is no longer valid');
+  // A deactivated record's access was ended by an admin: the link does not undo that (an
+  // admin's reactivation does).
+  if (m.status === 'deactivated') throw new DomainError('expired', 'this invitation is no longer valid: the membership was deactivated');
   await linkRecord(tx, record, accountId, 'invitation');
   await activateMembership(tx, inv.org_id, inv.user_id);
-  if (m.org_role !== inv.org_role) await setOrgRole(tx, inv.org_id, inv.user_id, inv.org_role);
+  // The record's role as it stands is the organization's word: a role an admin (or the
+  // IdP) gave or took away since the invitation was made is not undone by accepting it.
   for (const teamId of inv.team_ids) {
     // A team deleted since the invitation is skipped, not an error.
     if (await tx.trx('teams').where({ id: teamId, org_id: inv.org_id }).first('id')) {
@@ -115,7 +119,8 @@ export interface InvitationPreview {
 
 /**
  * What the invite link's page shows before it is used: null when the link cannot be
- * accepted (unknown, revoked, already accepted, expired, or its membership is gone).
+ * accepted (unknown, revoked, already accepted, expired, or its membership is gone or
+ * deactivated). The role shown is the record's as it stands: what accepting gives.
  */
 export async function previewInvitation(conn: Conn, token: string, now = new Date()): Promise<InvitationPreview | null> {
   const row = (await conn('invitations as i')
@@ -124,10 +129,11 @@ export async function previewInvitation(conn: Conn, token: string, now = new Dat
       this.on('m.org_id', '=', 'i.org_id').andOn('m.user_id', '=', 'i.user_id');
     })
     .where('i.token_hash', hashSecret(token))
+    .whereNot('m.status', 'deactivated')
     .whereNull('i.revoked_at')
     .whereNull('i.accepted_at')
     .where('i.expires_at', '>', now)
-    .first('o.name as org_name', 'i.invitee', 'i.org_role', 'i.expires_at')) as
+    .first('o.name as org_name', 'i.invitee', 'm.org_role', 'i.expires_at')) as
     | { org_name: string; invitee: string; org_role: OrgRole; expires_at: Date }
     | undefined;
   return row ? { orgName: row.org_name, invitee: row.invitee, orgRole: row.org_role, expiresAt: new Date(row.expires_at) } : null;
@@ -163,7 +169,12 @@ export async function acceptInvitationToken(tx: Tx, token: string, accountId: st
 export async function acceptOpenInvitations(tx: Tx, accountId: string, now = new Date()): Promise<string[]> {
   const open = await tx.trx('invitations as i')
     .join('users as u', 'u.id', 'i.user_id')
+    .join('memberships as m', function () {
+      this.on('m.org_id', '=', 'i.org_id').andOn('m.user_id', '=', 'i.user_id');
+    })
     .where('u.account_id', accountId)
+    // A deactivated record stays deactivated (accept refuses it): not an error at sign-in.
+    .whereNot('m.status', 'deactivated')
     .whereNull('i.accepted_at')
     .whereNull('i.revoked_at')
     .where('i.expires_at', '>', now)

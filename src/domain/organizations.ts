@@ -113,13 +113,17 @@ export async function updateOrganizationSettings(tx: Tx, orgId: string, s: OrgSe
 }
 
 /** Seat license: null means unlimited. Lowering it below current use evicts nobody. */
+/** The most seats of one kind a license can name (the columns are 32-bit integers). */
+export const MAX_SEATS = 2_147_483_647;
+
 export async function setSeatLicense(
   tx: Tx,
   orgId: string,
   license: { fullSeats: number | null; viewerSeats: number | null },
 ): Promise<OrganizationRow> {
   for (const [k, v] of Object.entries(license)) {
-    if (v !== null && (!Number.isInteger(v) || v < 0)) throw invalid(`${k} must be a non-negative integer or null`);
+    // The columns are PostgreSQL integers: a larger count is refused here, not by the database (a 500).
+    if (v !== null && (!Number.isInteger(v) || v < 0 || v > MAX_SEATS)) throw invalid(`${k} must be an integer from 0 to ${MAX_SEATS}, or null`);
   }
   const before = await getOrganization(tx.trx, orgId);
   const [org] = await tx.trx('organizations')

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_SEATS } from '../../domain/organizations.ts';
 import { ROLE_GROUP_SOURCE, type RoleGroupSource } from '../../domain/role-groups.ts';
 import { domainSchema, id, orgSchema } from '../views.schema.ts';
 
@@ -22,7 +23,7 @@ export const claimDomain = z.object({ domain: z.string().trim().min(1).max(253) 
 
 export const defaultTeam = z.object({ teamId: id.nullable() }).strict();
 
-const seatCount = z.number().int().min(0).nullable();
+const seatCount = z.number().int().min(0).max(MAX_SEATS).nullable();
 export const seatLicense = z.object({ fullSeats: seatCount, viewerSeats: seatCount }).strict();
 
 export const billingAdmin = z.object({ userId: id }).strict();
