@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { runInTransaction } from '../../src/domain/context.ts';
-import { claimDomain } from '../../src/domain/domains.ts';
 import { findOrganization, renameOrganization } from '../../src/domain/organizations.ts';
 import { authenticateScimToken } from '../../src/domain/scim-tokens.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
