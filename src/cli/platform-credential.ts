@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { runInTransaction } from '../domain/context.ts';
 import { createPlatformCredential, listPlatformCredentials, revokePlatformCredential } from '../domain/platform-credentials.ts';
+import { UUID } from '../lib/uuid.ts';
 import { type CliContext, UsageError } from './context.ts';
 import { requireOrg } from './org.ts';
 
@@ -33,7 +34,7 @@ export async function platformCredentialList(ctx: CliContext, argv: string[]): P
 export async function platformCredentialRevoke(ctx: CliContext, argv: string[]): Promise<string> {
   const [id, ...extra] = argv;
   if (!id || extra.length) throw new UsageError('usage: orgbridge platform-credential revoke <id>');
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new UsageError(`"${id}" is not a credential id (see: orgbridge platform-credential list)`);
+  if (!UUID.test(id)) throw new UsageError(`"${id}" is not a credential id (see: orgbridge platform-credential list)`);
   const c = await runInTransaction(ctx.db, ctx.actor, (tx) => revokePlatformCredential(tx, id));
   return `revoked platform credential ${c.id}${c.label ? ` (${c.label})` : ''}`;
 }

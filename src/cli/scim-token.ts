@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { runInTransaction } from '../domain/context.ts';
 import { createScimToken, listScimTokens, revokeScimToken } from '../domain/scim-tokens.ts';
+import { UUID } from '../lib/uuid.ts';
 import { type CliContext, UsageError } from './context.ts';
 import { requireOrg } from './org.ts';
 
@@ -30,7 +31,7 @@ export async function scimTokenList(ctx: CliContext, argv: string[]): Promise<st
 export async function scimTokenRevoke(ctx: CliContext, argv: string[]): Promise<string> {
   const [id, ...extra] = argv;
   if (!id || extra.length) throw new UsageError('usage: orgbridge scim-token revoke <id>');
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new UsageError(`"${id}" is not a token id (see: orgbridge scim-token list --org <name>)`);
+  if (!UUID.test(id)) throw new UsageError(`"${id}" is not a token id (see: orgbridge scim-token list --org <name>)`);
   const t = await runInTransaction(ctx.db, ctx.actor, (tx) => revokeScimToken(tx, id));
   return `revoked SCIM token ${t.id}${t.label ? ` (${t.label})` : ''}`;
 }

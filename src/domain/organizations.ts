@@ -48,14 +48,20 @@ export async function getOrganization(conn: Conn, id: string): Promise<Organizat
   return org;
 }
 
-/** By id, slug or (case-insensitive) name: what an operator types on the CLI. */
+/**
+ * By id, slug or (case-insensitive) name: what an operator types on the CLI. Each is unique
+ * on its own, but an organization's admin may rename it to another one's slug or id: the
+ * id wins, then the slug, and a name only when no organization has that id or slug.
+ */
 export async function findOrganization(conn: Conn, ref: string): Promise<OrganizationRow | undefined> {
   const uuidLike = UUID.test(ref);
+  const slug = ref.toLowerCase();
   const q = conn('organizations')
     .where((w) => {
-      w.where('slug', ref.toLowerCase()).orWhereRaw('lower(name) = lower(?)', [ref]);
+      w.where('slug', slug).orWhereRaw('lower(name) = lower(?)', [ref]);
       if (uuidLike) w.orWhere('id', ref);
     })
+    .orderByRaw(`case when ${uuidLike ? 'id = ?' : 'false'} then 0 when slug = ? then 1 else 2 end`, uuidLike ? [ref, slug] : [slug])
     .first<OrganizationRow | undefined>();
   return q;
 }

@@ -18,7 +18,9 @@ for (const [net, bits] of [
   ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
 ] as const) FORBIDDEN.addSubnet(net, bits, 'ipv4');
 for (const [net, bits] of [
-  ['::', 128], ['::1', 128], ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['100::', 64], ['2001::', 23], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8],
+  // ::/96: the unspecified address, loopback and the IPv4-compatible forms (::a.b.c.d, which
+  // a URL writes ::xxxx:xxxx, so the dotted rule below never sees it in a literal).
+  ['::', 96], ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['100::', 64], ['2001::', 23], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8],
 ] as const) FORBIDDEN.addSubnet(net, bits, 'ipv6');
 
 /** True for an address a webhook may not reach unless its host is allowed. */
@@ -55,7 +57,9 @@ export function guardedLookup(allowPrivate: boolean) {
       if (err) return callback(err, []);
       const usable = allowPrivate ? addresses : addresses.filter((a) => !isForbiddenAddress(a.address));
       if (usable.length === 0) {
-        return callback(new AddressRefused(`${hostname} resolves only to private, loopback or reserved addresses (${addresses.map((a) => a.address).join(', ')})`) as NodeJS.ErrnoException, []);
+        // Not which addresses: the delivery log is the tenant's, and the deployment's resolver
+        // must not answer its questions about the internal network.
+        return callback(new AddressRefused(`${hostname} resolves only to private, loopback or reserved addresses`) as NodeJS.ErrnoException, []);
       }
       if (options.all) return callback(null, usable);
       callback(null, usable[0]!.address, usable[0]!.family);

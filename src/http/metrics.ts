@@ -12,8 +12,11 @@ import { clientFamily, enableProcessMetrics, httpDuration, registry, scimOperati
 // 'finish' (a SCIM request adds one counter). The route label is the matched route's
 // pattern (`/scim/v2/Users/:id`), never the raw path, so label sets stay bounded; the one
 // mount with a parameter in its prefix (/api/v1/orgs/:org) is put back into pattern form.
+// Routers match paths case-insensitively (`/API/V1/ORGS/<Org>/…` reaches the same routes),
+// so the mount prefix is put in its own spelling too: the client's spelling (or its org's
+// slug in any case) never becomes a label value.
 
-const ORG_MOUNT = /^\/api\/v1\/orgs\/[^/]+/;
+const ORG_MOUNT = /^\/api\/v1\/orgs\/[^/]+/i;
 // The SCIM router dispatches by itself (no Express routes): its resource is read from the
 // path, against the endpoints RFC 7644 §3.2 defines; anything else is "other".
 const SCIM_PATH = /^\/scim(?:\/v2)?(?=[/?]|$)(\/[^/?]*)?(\/[^?]*)?/i;
@@ -22,7 +25,7 @@ const SCIM_RESOURCES = new Map(['Users', 'Groups', 'Roles', 'Bulk', 'Me', 'Servi
 function routeOf(req: Parameters<RequestHandler>[0]): string {
   const pattern = (req.route as { path?: unknown } | undefined)?.path;
   if (typeof pattern !== 'string') return 'unmatched';
-  return req.baseUrl.replace(ORG_MOUNT, '/api/v1/orgs/:org') + pattern;
+  return req.baseUrl.replace(ORG_MOUNT, '/api/v1/orgs/:org').toLowerCase() + pattern;
 }
 
 function scimRoute(originalUrl: string): { resource: string; route: string } | null {
