@@ -212,7 +212,7 @@ export function ssoRouter(deps: SsoDeps): Router {
     const actor: Actor = { type: 'user', id: who.accountId, label: 'invitation link' };
     let accepted: { recordId: string; orgId: string };
     try {
-      accepted = await runInTransaction(db, actor, (tx) => acceptInvitationToken(tx, token, who.accountId, now()));
+      accepted = await runInTransaction(db, actor, (tx) => acceptInvitationToken(tx, token, who.accountId, now(), sessionTrust(config, who.source)));
     } catch (err: unknown) {
       if (isDomainError(err) && (err.code === 'not_found' || err.code === 'expired')) throw invitationInvalid();
       throw err;
