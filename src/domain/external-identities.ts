@@ -2,6 +2,7 @@ import type { Conn } from '../db/connect.ts';
 import type { Tx } from './context.ts';
 import { audit } from './audit.ts';
 import { conflict, notFound } from './errors.ts';
+import { endSessionsOfIdentity } from './sessions.ts';
 import type { AccountRow } from './types.ts';
 
 // External identities are keyed by (provider, external id): e.g. ('oidc:<issuer>', sub)
@@ -48,10 +49,14 @@ export async function listIdentities(conn: Conn, accountId: string): Promise<Ide
 
 /**
  * Unlinks one sign-in identity from an account (an operator's repair after a refused
- * sign-in: the next sign-in through it links again by the usual rules).
+ * sign-in: the next sign-in through it links again by the usual rules), and ends the
+ * sessions it signed in.
  */
 export async function unlinkExternalIdentity(tx: Tx, accountId: string, provider: string, externalId: string): Promise<void> {
   const gone = await tx.trx('external_identities').where({ account_id: accountId, provider, external_id: externalId }).delete().returning('provider');
   if (!gone.length) throw notFound('identity', `${provider}#${externalId}`);
-  await audit(tx, { orgId: null, action: 'identity.unlink', targetType: 'account', targetId: accountId, before: { provider, externalId } });
+  // Whoever signed in with it is signed out: an identity unlinked as not this person's
+  // must not keep the sessions it opened (up to SESSION_TTL_HOURS).
+  const sessionsEnded = await endSessionsOfIdentity(tx.trx, accountId, provider, externalId);
+  await audit(tx, { orgId: null, action: 'identity.unlink', targetType: 'account', targetId: accountId, before: { provider, externalId }, after: { sessionsEnded } });
 }

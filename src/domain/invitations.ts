@@ -7,6 +7,7 @@ import { findAccount, linkRecord } from './accounts.ts';
 import { emailDomain } from './domains.ts';
 import { activateMembership, addMember, findMembership } from './memberships.ts';
 import { findRecordByUserName, identityKey } from './people.ts';
+import { trustsOrg, type ProviderTrust } from './provisioning/provider-trust.ts';
 import { addTeamMember } from './teams.ts';
 import type { OrgRole, Seat, UserRow } from './types.ts';
 
@@ -144,11 +145,23 @@ export async function previewInvitation(conn: Conn, token: string, now = new Dat
  * the account's verified address equal to the one invited (or the record already linked
  * to this account). Anyone else holding the link is refused and changes nothing.
  */
-export async function acceptInvitationToken(tx: Tx, token: string, accountId: string, now = new Date()): Promise<{ recordId: string; orgId: string }> {
+export async function acceptInvitationToken(tx: Tx, token: string, accountId: string, now = new Date(), trust: ProviderTrust | null = null): Promise<{ recordId: string; orgId: string }> {
   const inv = await tx.trx('invitations').where({ token_hash: hashSecret(token) }).forUpdate().first<InvitationRow | undefined>();
   if (!inv) throw notFound('invitation');
   usable(inv, now);
   if (!inv.user_id) throw new DomainError('expired', 'this invitation is no longer valid');
+  // The session's sign-in provider must be one the organization trusts (SPEC §5; the
+  // session's trust, src/sso/trust.ts): a provider trusted for other organizations only
+  // never vouches for this organization's people, here no more than at sign-in.
+  const org = await tx.trx('organizations').where({ id: inv.org_id }).first<{ slug: string; name: string } | undefined>('slug', 'name');
+  if (trust && org && !trustsOrg(trust, org)) {
+    throw new DomainError('forbidden', `${org.name} does not trust the provider you signed in with; sign in through one it trusts to accept this invitation`, { reason: 'untrusted_provider', organization: org.name }, {
+      orgId: inv.org_id,
+      action: 'invitation.accept',
+      targetType: 'user',
+      targetId: inv.user_id,
+    });
+  }
   const account = await findAccount(tx.trx, accountId);
   const record = await tx.trx('users').where({ id: inv.user_id }).first<UserRow | undefined>('account_id');
   const invited = identityKey(inv.invitee);

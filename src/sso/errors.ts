@@ -17,6 +17,7 @@ export type SsoErrorCode =
   | 'invitation_invalid'
   | 'setup_invalid'
   | 'invitation_other_invitee'
+  | 'invitation_untrusted_provider'
   | 'identity_conflict'
   | 'ambiguous_record'
   | 'unknown_provider'
@@ -58,6 +59,8 @@ export const invitationInvalid = () =>
   new SsoError(410, 'invitation_invalid', 'This invitation link is invalid, expired, revoked or already used. Ask an administrator of your organization to invite you again, or sign in if you already joined.');
 export const invitationForOther = (invitee: string) =>
   new SsoError(403, 'invitation_other_invitee', `This invitation is for ${invitee}, and you are signed in with another address. Sign out, then sign in as ${invitee} to accept it.`);
+export const invitationUntrustedProvider = (organization: string) =>
+  new SsoError(403, 'invitation_untrusted_provider', `${organization} does not trust the provider you signed in with. Sign out, then sign in through your ${organization} sign-in provider and open this invitation link again.`);
 export const identityConflict = () =>
   new SsoError(
     403,

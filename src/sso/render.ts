@@ -7,6 +7,7 @@ import {
   deactivated,
   identityConflict,
   invitationForOther,
+  invitationUntrustedProvider,
   internal,
   linkInvalid,
   notProvisioned,
@@ -35,6 +36,7 @@ export function fromDomain(err: DomainError): SsoError {
       break;
   }
   if (err.code === 'forbidden' && err.details.reason === 'other_invitee') return invitationForOther(String(err.details.invitee));
+  if (err.code === 'forbidden' && err.details.reason === 'untrusted_provider') return invitationUntrustedProvider(String(err.details.organization));
   if (err.code === 'seat_limit') return seatLimit();
   if (err.code === 'expired') return linkInvalid();
   if (err.code === 'uniqueness' || err.code === 'conflict') {

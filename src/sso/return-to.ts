@@ -48,7 +48,10 @@ export function safeReturnTo(value: unknown, publicUrl: string): string | null {
     return null;
   }
   if (parsed.origin !== base.origin || parsed.username || parsed.password) return null;
-  return parsed.pathname + parsed.search + parsed.hash;
+  // Dot segments resolve away: "/.//evil.example" is the path "//evil.example", which a
+  // browser reads as another host. What is returned must pass the same checks.
+  const path = parsed.pathname + parsed.search + parsed.hash;
+  return unsafe(path) ? null : path;
 }
 
 export function returnToOrDefault(value: unknown, publicUrl: string): string {

@@ -52,7 +52,7 @@ export function ssoRouter(deps: SsoDeps): Router {
 
   const signIn = async (req: Request, res: Response, identity: SignInIdentity, method: AuthMethod, returnTo: string, logout?: { oidcProvider: string; idToken: string }) => {
     const result = await provisionSignIn(db, identity, { autoProvisioning: config.autoProvisioning, now: now() });
-    await establishSession(req, { accountId: result.accountId, method, provider: identity.label, source: identity.source, ...(logout ? { logout } : {}) }, now());
+    await establishSession(req, { accountId: result.accountId, method, provider: identity.label, source: identity.source, identity: { provider: identity.provider, externalId: identity.externalId }, ...(logout ? { logout } : {}) }, now());
     req.log?.info({ accountId: result.accountId, provider: identity.label, created: result.createdAccount }, 'signed in');
     noStore(res).redirect(303, returnTo);
   };
@@ -212,7 +212,7 @@ export function ssoRouter(deps: SsoDeps): Router {
     const actor: Actor = { type: 'user', id: who.accountId, label: 'invitation link' };
     let accepted: { recordId: string; orgId: string };
     try {
-      accepted = await runInTransaction(db, actor, (tx) => acceptInvitationToken(tx, token, who.accountId, now()));
+      accepted = await runInTransaction(db, actor, (tx) => acceptInvitationToken(tx, token, who.accountId, now(), sessionTrust(config, who.source)));
     } catch (err: unknown) {
       if (isDomainError(err) && (err.code === 'not_found' || err.code === 'expired')) throw invitationInvalid();
       throw err;

@@ -76,7 +76,7 @@ export function accountRoutes(deps: AppDeps): Router {
     '/accounts/:account/identities',
     doc({
       summary: 'Unlink a sign-in identity',
-      description: "A system admin signed in (a session through a provider trusted for every organization); refused to API keys and to everyone else. Unlinks one identity (provider and externalId) from the account, to repair a refused sign-in: the next sign-in through it links again by the usual rules.",
+      description: "A system admin signed in (a session through a provider trusted for every organization); refused to API keys and to everyone else. Unlinks one identity (provider and externalId) from the account, to repair a refused sign-in: the next sign-in through it links again by the usual rules. The sessions that identity signed in end.",
       tag: 'Accounts',
       responses: { 204: { description: 'Unlinked.' } },
     }),

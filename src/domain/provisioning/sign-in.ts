@@ -184,8 +184,10 @@ async function refreshProfile(tx: Tx, account: AccountRow, c: SignInClaims): Pro
 
 async function signInTx(tx: Tx, claims: SignInClaims, policy: SignInPolicy): Promise<SignInResult> {
   // The organization that verified the address's domain, looked up once: it decides
-  // whether the address counts (below) and where domain capture leads (step 4).
-  const domainOrg = claims.email ? await findOrgByEmailDomain(tx.trx, claims.email) : undefined;
+  // whether the address counts (below) and where domain capture leads (step 4). Read from
+  // the address's key (NFKC, lower case), which is how accounts, records and managed
+  // domains compare it: "ceo@ｏwner.example" (a fullwidth o) is ceo@owner.example to them.
+  const domainOrg = claims.email ? await findOrgByEmailDomain(tx.trx, identityKey(claims.email)) : undefined;
   // An address in a domain that an organization verified speaks for that organization's
   // people: a provider it does not trust may not vouch for it (else another tenant's IdP
   // could mint "verified" addresses in that domain, and the account would then be linked

@@ -18,6 +18,8 @@ declare module 'express-session' {
     provider?: string;
     /** 'oidc:<name>' or 'ldap': the provider whose trust bounds what the session reaches (src/sso/trust.ts). */
     source?: string;
+    /** The external identity the provider signed in (external_identities' key): unlinking it ends the session (domain/sessions.ts). */
+    identity?: { provider: string; externalId: string };
     /** OIDC sign-ins through a provider with logout on: its name and the ID token, for RP-Initiated Logout. */
     oidcProvider?: string;
     idToken?: string;
@@ -92,7 +94,7 @@ const promisify = (fn: (cb: (err?: unknown) => void) => void) =>
  */
 export async function establishSession(
   req: Request,
-  who: { accountId: string; method: AuthMethod; provider?: string; source?: string; logout?: { oidcProvider: string; idToken: string } },
+  who: { accountId: string; method: AuthMethod; provider?: string; source?: string; identity?: { provider: string; externalId: string }; logout?: { oidcProvider: string; idToken: string } },
   now: Date,
 ): Promise<void> {
   await promisify((cb) => req.session.regenerate(cb));
@@ -100,6 +102,7 @@ export async function establishSession(
   req.session.authMethod = who.method;
   if (who.provider) req.session.provider = who.provider;
   if (who.source) req.session.source = who.source;
+  if (who.identity) req.session.identity = { provider: who.identity.provider, externalId: who.identity.externalId };
   if (who.logout) {
     req.session.oidcProvider = who.logout.oidcProvider;
     req.session.idToken = who.logout.idToken;
