@@ -27,12 +27,15 @@ export function orgScopeOf(res: Response): OrgScope {
 }
 
 export async function findOrgByRef(deps: AppDeps, ref: string): Promise<OrganizationRow | undefined> {
+  const byId = UUID.test(ref);
   return deps
     .db('organizations')
     .where((w) => {
       w.where('slug', ref.toLowerCase());
-      if (UUID.test(ref)) w.orWhere('id', ref);
+      if (byId) w.orWhere('id', ref);
     })
+    // A slug is set once, by the operator; were one ever shaped like another organization's id, the id wins (as findOrganization).
+    .orderByRaw(byId ? 'case when id = ? then 0 else 1 end' : 'id', byId ? [ref] : [])
     .first<OrganizationRow | undefined>();
 }
 
