@@ -17,6 +17,20 @@ export interface CustomRoleInput {
 /** Which permission ids a custom role may add; supplied by the permission catalog. */
 export type PermissionCheck = (id: string) => boolean;
 
+/**
+ * Names of the built-in team roles (and `viewer`, which SCIM reads as view-only). A custom
+ * role named like one could not be told apart from it where roles travel by name (SCIM's
+ * teamRoles reads a name as the built-in role first): its holders would become what the
+ * name says, not what the role grants.
+ */
+const BUILT_IN_ROLE_NAMES = new Set(['admin', 'member', 'view-only', 'viewer']);
+
+function checkNotBuiltIn(name: string): void {
+  if (BUILT_IN_ROLE_NAMES.has(name.trim().normalize('NFKC').toLowerCase())) {
+    throw invalid(`"${name.trim()}" is the name of a built-in role; a custom role needs a name of its own`, { name });
+  }
+}
+
 function validate(input: Partial<CustomRoleInput>, isCustomizable: PermissionCheck): void {
   if (input.name !== undefined && (!input.name.trim() || input.name.length > 100)) throw invalid('role name must be 1 to 100 characters');
   if (input.base !== undefined && !['viewer', 'member'].includes(input.base)) throw invalid('base must be viewer or member');
@@ -36,6 +50,7 @@ export async function listCustomRoles(conn: Conn, orgId: string): Promise<Custom
 
 export async function createCustomRole(tx: Tx, orgId: string, input: CustomRoleInput, isCustomizable: PermissionCheck): Promise<CustomRoleRow> {
   validate(input, isCustomizable);
+  checkNotBuiltIn(input.name);
   try {
     const [row] = await tx.trx('custom_roles')
       .insert({
@@ -60,6 +75,8 @@ export async function createCustomRole(tx: Tx, orgId: string, input: CustomRoleI
 export async function updateCustomRole(tx: Tx, orgId: string, id: string, input: Partial<CustomRoleInput>, isCustomizable: PermissionCheck): Promise<CustomRoleRow> {
   validate(input, isCustomizable);
   const before = await getCustomRole(tx.trx, orgId, id);
+  // A role named before the rule keeps its name through other changes; no role takes one.
+  if (input.name !== undefined && input.name.trim() !== before.name) checkNotBuiltIn(input.name);
   const patch: Record<string, unknown> = {};
   if (input.name !== undefined) patch.name = input.name.trim();
   if (input.description !== undefined) patch.description = input.description;

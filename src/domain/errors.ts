@@ -53,3 +53,12 @@ export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   if (!constraint) return true;
   return e.constraint === constraint || (e.message ?? '').includes(`"${constraint}"`);
 }
+
+/**
+ * PostgreSQL program_limit_exceeded (54000): a value too large for where it goes, above
+ * all an index entry over the btree limit (about 2,700 bytes after compression; userName,
+ * emails, display names and external ids are indexed). The request's value, not a fault.
+ */
+export function isValueTooLarge(err: unknown): boolean {
+  return (err as { code?: string })?.code === '54000';
+}

@@ -1,4 +1,4 @@
-import { isDomainError, isUniqueViolation } from '../domain/errors.ts';
+import { isDomainError, isUniqueViolation, isValueTooLarge } from '../domain/errors.ts';
 import { ScimError } from './errors.ts';
 
 // DomainError → SCIM, decided once. Seat license exhaustion is a 403: it is a policy
@@ -30,5 +30,8 @@ export function toScimError(err: unknown): ScimError | undefined {
   // A unique index the domain did not translate (e.g. two concurrent creates of the
   // same person, or a duplicate externalId): still a uniqueness conflict.
   if (isUniqueViolation(err)) return new ScimError(409, 'uniqueness', 'a resource with the same unique attribute already exists', {}, { cause: err });
+  // A value longer than its index can hold (PostgreSQL names the index, not the attribute;
+  // neither its message nor the value is echoed).
+  if (isValueTooLarge(err)) return new ScimError(400, 'invalidValue', 'a value in the request is too long to be stored', {}, { cause: err });
   return undefined;
 }

@@ -69,6 +69,14 @@ function describe(path: AttrPath): string {
   return `${path.urn ? `${path.urn}:` : ''}${path.attr}${path.sub ? `.${path.sub}` : ''}`;
 }
 
+// PostgreSQL reads an instant back from its ISO form only for years 1 to 9999: JavaScript
+// writes year 0 as "0000-…", BC years as "-00000y-…" and later ones as "+0yyyyy-…", each
+// an error there (a 500). Such an instant is before (after) every stored one: -infinity
+// (infinity) compares the same way.
+const FIRST_ISO = Date.parse('0001-01-01T00:00:00.000Z');
+const LAST_ISO = Date.parse('9999-12-31T23:59:59.999Z');
+const pgInstant = (ms: number): string => (ms < FIRST_ISO ? '-infinity' : ms > LAST_ISO ? 'infinity' : new Date(ms).toISOString());
+
 /** One comparison on a scalar column. */
 export function compileScalar(col: ScalarColumn, def: AttributeDef | undefined, op: CompareOp | 'pr', value: FilterValue, name: string): SqlFragment {
   const c = col.expr;
@@ -93,7 +101,7 @@ export function compileScalar(col: ScalarColumn, def: AttributeDef | undefined, 
     }
     case 'timestamp': {
       if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) throw invalidFilter(`${name} is a dateTime; give an xsd:dateTime string`);
-      const at = new Date(value).toISOString();
+      const at = pgInstant(Date.parse(value));
       if (op === 'ne') return frag(`${c} is distinct from ?::timestamptz`, at);
       if (op === 'co' || op === 'sw' || op === 'ew') throw invalidFilter(`${name} is a dateTime; ${op} does not apply`);
       return frag(`${c} ${SQL_OP[op]} ?::timestamptz`, at);

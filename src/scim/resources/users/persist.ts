@@ -3,7 +3,7 @@ import type { Tx } from '../../../domain/context.ts';
 import { isDomainError } from '../../../domain/errors.ts';
 import { setMembershipExternalId } from '../../../domain/external-ids.ts';
 import { deactivateMember, reactivateMember, setModelsSeat, setOrgRole, setWeaveAccess } from '../../../domain/memberships.ts';
-import { updatePerson } from '../../../domain/people.ts';
+import { identityKey, updatePerson } from '../../../domain/people.ts';
 import { isRegistryRole, REGISTRY_ROLES, setRegistryRoles } from '../../../domain/registries.ts';
 import { addTeamMembers, findTeamByName, removeTeamMembers, setTeamRole } from '../../../domain/teams.ts';
 import { TEAM_ROLES, type OrgRole, type Seat, type TeamRole } from '../../../domain/types.ts';
@@ -37,8 +37,14 @@ export async function applyTeamRoles(tx: Tx, orgId: string, userId: string, befo
     if (team && !keep.has(team.id)) await removeTeamMembers(tx, orgId, team.id, [userId]);
   }
   for (const { team, role } of resolvedAfter) {
+    const current = await tx.trx('team_members as tm')
+      .leftJoin('custom_roles as cr', 'cr.id', 'tm.custom_role_id')
+      .where({ 'tm.team_id': team.id, 'tm.user_id': userId })
+      .first('tm.role', 'tm.custom_role_id', 'cr.name as custom_role_name');
+    // A place shows its custom role's name (read.ts): sent back, it is that role, also when
+    // the name is a built-in role's (a role named before custom-roles.ts refused such names).
+    if (current?.custom_role_id && identityKey(String(current.custom_role_name)) === identityKey(role)) continue;
     const wanted = await resolveTeamRole(tx, orgId, role);
-    const current = await tx.trx('team_members').where({ team_id: team.id, user_id: userId }).first('role', 'custom_role_id');
     if (!current) {
       await addTeamMembers(tx, orgId, team.id, [userId], typeof wanted === 'string' ? wanted : 'member');
       if (typeof wanted !== 'string') await setTeamRole(tx, orgId, team.id, userId, wanted);

@@ -61,14 +61,16 @@ export function userStateOf(res: Obj, baseProfile: Obj = {}): UserState {
 
   const ext = (res[URN.orgbridgeUser] ?? {}) as Obj;
   const teamRoles = Array.isArray(ext.teamRoles)
-    ? (ext.teamRoles as Obj[]).map((t, i) => {
+    ? (ext.teamRoles as (Obj | null)[]).map((el, i) => {
+        const t = el ?? {}; // a null element names nothing: refused below, like one without team
         const team = str(t.team) ?? str(t.teamId);
         if (!team || !str(t.role)) throw invalidValue(`teamRoles[${i}] needs team and role`);
         return { team, role: t.role as string };
       })
     : undefined;
   const registryRoles = Array.isArray(ext.registryRoles)
-    ? (ext.registryRoles as Obj[]).map((r, i) => {
+    ? (ext.registryRoles as (Obj | null)[]).map((el, i) => {
+        const r = el ?? {};
         const registry = str(r.registry);
         if (!registry || !str(r.role)) throw invalidValue(`registryRoles[${i}] needs registry and role`);
         return { registry, role: r.role as string };
