@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
-import { DomainError, type DomainErrorCode } from '../domain/errors.ts';
+import { DomainError, isValueTooLarge, type DomainErrorCode } from '../domain/errors.ts';
 import { sayNotFound } from './wording.ts';
 
 // The admin API's one error type and its one renderer. Every refusal becomes
@@ -61,6 +61,9 @@ function toApiError(err: unknown): ApiError | null {
     const message = err.code === 'not_found' && typeof err.details.what === 'string' ? sayNotFound(err.details.what) : err.message;
     return new ApiError(DOMAIN_STATUS[err.code], err.code, message, details);
   }
+  // Within the API's length limits a value can still exceed an index entry's ~2,700 bytes
+  // (4-byte characters): the request's value, not a fault of ours.
+  if (isValueTooLarge(err)) return new ApiError(422, 'invalid', 'A value is too long to be stored: shorten it.');
   // body-parser (malformed JSON, body too large) marks client errors with a 4xx status.
   const status = (err as { status?: unknown }).status;
   if (typeof status === 'number' && status >= 400 && status < 500) {

@@ -60,14 +60,18 @@ export function apiRouter(deps: AppDeps): Router {
   r.use('/decisions', express.json({ limit: '1mb' }));
   r.use(express.json({ limit: '100kb' }));
   r.use(refuseUnstorable);
-  // The platform's credential (Bearer obplat_…) reaches only its own routes.
-  r.use(platformGate(deps, { top: [decisionRoutes(deps)], org: [projectRoutes(deps), registryRoutes(deps)] }));
+  // The platform's credential (Bearer obplat_…) reaches only its own routes: the same
+  // router instances as everyone's, so one description (and one check) covers both doors.
+  const decisions = decisionRoutes(deps);
+  const projects = projectRoutes(deps);
+  const registries = registryRoutes(deps);
+  r.use(platformGate(deps, { top: [decisions], org: [projects, registries] }));
   r.use(authenticate(deps));
-  r.use(meRoutes(deps), catalogRoutes(), accountRoutes(deps), decisionRoutes(deps));
+  r.use(meRoutes(deps), catalogRoutes(), accountRoutes(deps), decisions);
 
   const org = Router({ mergeParams: true });
   org.use(withOrg(deps));
-  org.use(orgMeRoutes(), orgRoutes(deps), userRoutes(deps), teamRoutes(deps), roleRoutes(deps), accessRoutes(deps), reportRoutes(deps), projectRoutes(deps), registryRoutes(deps), serviceAccountRoutes(deps));
+  org.use(orgMeRoutes(), orgRoutes(deps), userRoutes(deps), teamRoutes(deps), roleRoutes(deps), accessRoutes(deps), reportRoutes(deps), projects, registries, serviceAccountRoutes(deps));
   org.use(webhookRoutes(deps), auditExportRoutes(deps)); // issue 16
   r.use('/orgs/:org', org);
 
