@@ -63,6 +63,10 @@ describe('POST /.search at the root (RFC 7644 §3.4.3)', () => {
     const page = await c.call('POST', '/scim/.search', { ...body, startIndex: 2, count: 1 });
     expect(page.body).toMatchObject({ totalResults: 3, startIndex: 2, itemsPerPage: 1 });
     expect(page.body.Resources[0].id).toBe(g.body.id);
+    // Parameter names in any case (RFC 7644 §3.4.2), the same page.
+    const shouted = await c.call('POST', '/scim/.search', { ...body, StartIndex: 2, COUNT: 1 });
+    expect(shouted.body).toMatchObject({ totalResults: 3, startIndex: 2, itemsPerPage: 1 });
+    expect(shouted.body.Resources.map((x: { id: string }) => x.id)).toEqual([g.body.id]);
     // An attribute only Users have matches no Group or Role.
     const users = await c.call('POST', '/scim/v2/.search', { filter: 'userName eq "rooted@search.test"' });
     expect(users.body.Resources.map((x: { id: string }) => x.id)).toEqual([u]);

@@ -26,14 +26,17 @@ export async function rootSearch(ctx: ScimContext, query: Record<string, unknown
     // One sort order across resource types has no meaning the RFC defines.
     throw invalidValue('sortBy is not supported in a search at the root; search /Users/.search, /Groups/.search or /Roles/.search to sort');
   }
-  // startIndex and count of the whole list (parsed and clamped as every list is).
-  const { startIndex, count } = parseListParams(USER, { startIndex: query.startIndex, count: query.count }, ctx.limits);
+  // startIndex and count of the whole list (parsed and clamped as every list is; their
+  // names in any case, §3.4.2). Each type is then asked for its own slice, under names no
+  // spelling of the client's can shadow.
+  const { startIndex, count } = parseListParams(USER, query, ctx.limits);
+  const rest = Object.fromEntries(Object.entries(query).filter(([k]) => !['startindex', 'count'].includes(k.toLowerCase())));
 
   const totals: (number | null)[] = [];
   let firstRefusal: ScimError | undefined;
   for (const list of listers) {
     try {
-      const r = await list(ctx, { ...query, startIndex: 1, count: 0 }, BODY);
+      const r = await list(ctx, { ...rest, startIndex: 1, count: 0 }, BODY);
       totals.push((r.body as Page).totalResults);
     } catch (err: unknown) {
       if (!(err instanceof ScimError) || err.scimType !== 'invalidFilter' || !/unknown or unfilterable attribute|is not a multi-valued attribute/.test(err.detail)) throw err;
@@ -53,7 +56,7 @@ export async function rootSearch(ctx: ScimContext, query: Record<string, unknown
     const lo = Math.max(from, offset);
     const hi = Math.min(to, offset + total);
     if (hi > lo) {
-      const r = await list(ctx, { ...query, startIndex: lo - offset + 1, count: hi - lo }, BODY);
+      const r = await list(ctx, { ...rest, startIndex: lo - offset + 1, count: hi - lo }, BODY);
       resources.push(...(r.body as Page).Resources);
     }
     offset += total;
