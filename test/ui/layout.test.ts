@@ -292,6 +292,8 @@ describe.skipIf(Boolean(skip))('pending invitations, sorting and the seed column
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Vision Default team');
     await page.goto(url(await teamHash('Empty team')));
     await page.getByText('No members yet. Add a member of the organization above.').waitFor();
+    // Custom roles arrive with their own request: wait for them, not for the page alone.
+    await page.locator('#add-member-role option', { hasText: 'Auditor' }).waitFor({ state: 'attached' });
     expect(await page.locator('#add-member-role option').allTextContents()).toEqual(['Admin', 'Member', 'View-only', 'Auditor']);
     await page.getByLabel('Add a member of the organization').fill('max');
     await page.locator('#add-member-role').selectOption({ label: 'Auditor' });
