@@ -51,6 +51,7 @@ const SCALARS: [string, Path, 'string' | 'int' | 'number' | 'bool' | 'trustProxy
   ['WEBHOOK_WORKER', ['webhooks', 'worker'], 'bool'],
   ['WEBHOOK_POLL_INTERVAL_MS', ['webhooks', 'pollIntervalMs'], 'int'],
   ['WEBHOOK_BATCH_SIZE', ['webhooks', 'batchSize'], 'int'],
+  ['WEBHOOK_MAX_IN_FLIGHT_PER_ORG', ['webhooks', 'maxInFlightPerOrg'], 'int'],
   ['WEBHOOK_MAX_ATTEMPTS', ['webhooks', 'maxAttempts'], 'int'],
   ['WEBHOOK_BACKOFF_BASE_MS', ['webhooks', 'backoffBaseMs'], 'int'],
   ['WEBHOOK_BACKOFF_MAX_MS', ['webhooks', 'backoffMaxMs'], 'int'],

@@ -154,8 +154,10 @@ export const webhooksSchema = z.object({
   worker: z.boolean(),
   /** How often an idle worker looks for events and due deliveries. */
   pollIntervalMs: positiveInt,
-  /** Deliveries claimed (and sent concurrently) per round. */
+  /** Deliveries in flight at once, per worker (claimed again as each ends). */
   batchSize: positiveInt,
+  /** Of those, at most this many for one organization: a tenant's slow receiver cannot hold the shared worker. */
+  maxInFlightPerOrg: positiveInt,
   /** Attempts before a delivery is dead-lettered. */
   maxAttempts: positiveInt,
   /** Retry n waits backoffBaseMs · 2^(n-1), at most backoffMaxMs. */

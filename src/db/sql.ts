@@ -33,6 +33,26 @@ export async function sql<R>(conn: Conn, text: string, values: readonly unknown[
   }
 }
 
+/**
+ * The same, as a named prepared statement on PostgreSQL: parsed and planned once per
+ * connection, for a statement the worker runs often whose planning costs more than its
+ * execution (the fair delivery claim: ~1.5 ms to plan, ~0.6 ms to run). PGlite runs it as text.
+ */
+export async function preparedSql<R>(conn: Conn, name: string, text: string, values: readonly unknown[]): Promise<R[]> {
+  const source = conn.client as ConnectionSource & { config: { client: unknown } };
+  const connection = await source.acquireConnection();
+  try {
+    if (source.config.client !== 'pg') return (await connection.query(text, values as unknown[])).rows as R[];
+    return (await (connection as unknown as PgConnection).query({ name, text, values: values as unknown[] })).rows as R[];
+  } finally {
+    await source.releaseConnection(connection);
+  }
+}
+
+interface PgConnection {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+}
+
 /** `(?, ?), (?, ?)`-free placeholders: `$from, $from+1, …` for `count` values. */
 export function placeholders(count: number, from = 1): string {
   let s = '';

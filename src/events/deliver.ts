@@ -1,6 +1,6 @@
 import type { WebhooksConfig } from '../config/schema.ts';
 import type { Db } from '../db/connect.ts';
-import { sql } from '../db/sql.ts';
+import { preparedSql, sql } from '../db/sql.ts';
 import { webhookDeliveries, webhookLatency } from '../lib/metrics.ts';
 import { signingSecrets } from './endpoints.ts';
 import { messageId, payloadOf, type PayloadSource } from './payload.ts';
@@ -29,18 +29,40 @@ export interface DeliveryRow extends PayloadSource {
   previous_secret_expires_at: Date | null;
 }
 
+// Fair across organizations: the worker is shared by every tenant, so each organization
+// may have at most $3 deliveries in flight (leased) at once, counting those already out.
+// For each organization with room, each of its enabled endpoints offers its earliest due
+// deliveries (an index scan in event order that stops at the room: the partial index of
+// migration 014), locked as they are read (SKIP LOCKED: other instances take others); the
+// organization keeps its earliest `room` of those; then the earliest of all, up to $1.
 const CLAIM = `update webhook_deliveries d
      set lease_until = now() + $2 * interval '1 millisecond', attempts = d.attempts + 1
     from webhook_endpoints e, events ev, audit_log a
    where e.id = d.endpoint_id and ev.id = d.event_id and a.id = ev.audit_id and d.id in (
-     select c.id from webhook_deliveries c join webhook_endpoints ce on ce.id = c.endpoint_id and ce.enabled
-      where c.status = 'pending' and c.next_attempt_at <= now() and (c.lease_until is null or c.lease_until < now())
-        and not exists (
-          select 1 from webhook_deliveries p
-           where p.endpoint_id = c.endpoint_id and p.order_key = c.order_key and p.status = 'pending' and p.event_id < c.event_id)
-      order by c.event_id
-      limit $1
-      for update of c skip locked)
+     with orgs as (
+       select o.org_id, $3 - (
+           select count(*) from webhook_deliveries l join webhook_endpoints le on le.id = l.endpoint_id
+            where le.org_id = o.org_id and l.status = 'pending' and l.lease_until is not null and l.lease_until >= now()) as room
+         from (select distinct org_id from webhook_endpoints where enabled) o
+     ), offered as (
+       select c.id, c.event_id, o.org_id, o.room
+         from orgs o
+         join webhook_endpoints ce on ce.org_id = o.org_id and ce.enabled
+         cross join lateral (
+           select c.id, c.event_id from webhook_deliveries c
+            where c.endpoint_id = ce.id and c.status = 'pending' and c.next_attempt_at <= now() and (c.lease_until is null or c.lease_until < now())
+              and not exists (
+                select 1 from webhook_deliveries p
+                 where p.endpoint_id = c.endpoint_id and p.order_key = c.order_key and p.status = 'pending' and p.event_id < c.event_id)
+            order by c.event_id
+            limit o.room
+            for update of c skip locked
+         ) c
+        where o.room > 0
+     ), ranked as (
+       select id, event_id, room, row_number() over (partition by org_id order by event_id) as n from offered
+     )
+     select id from ranked where n <= room order by event_id limit $1)
   returning d.id, d.endpoint_id, d.event_id, d.attempts, e.url, e.secret, e.previous_secret, e.previous_secret_expires_at,
     ev.type as event_type, ev.at as event_at, ev.org_id, a.actor_type, a.actor_id, a.actor_label, a.target_type, a.target_id, a.before, a.after, a.reason`;
 
@@ -56,7 +78,7 @@ const RECORD = `with d as (
     returning id)
   insert into webhook_attempts (delivery_id, attempt, outcome, status_code, latency_ms, error) values ($1, $2, $6, $3, $4, $5)`;
 
-export type DeliveryPolicy = Pick<WebhooksConfig, 'batchSize' | 'maxAttempts' | 'backoffBaseMs' | 'backoffMaxMs' | 'timeoutMs' | 'allowHttpHosts' | 'allowPrivateHosts'>;
+export type DeliveryPolicy = Pick<WebhooksConfig, 'batchSize' | 'maxInFlightPerOrg' | 'maxAttempts' | 'backoffBaseMs' | 'backoffMaxMs' | 'timeoutMs' | 'allowHttpHosts' | 'allowPrivateHosts'>;
 
 /** Wait before retry n (n ≥ 1): base · 2^(n-1), capped. */
 export function backoffMs(attempt: number, p: Pick<DeliveryPolicy, 'backoffBaseMs' | 'backoffMaxMs'>): number {
@@ -66,8 +88,10 @@ export function backoffMs(attempt: number, p: Pick<DeliveryPolicy, 'backoffBaseM
 /** The lease covers the send's timeout, with a margin for the database round trips. */
 export const leaseMs = (p: Pick<DeliveryPolicy, 'timeoutMs'>) => p.timeoutMs + 5000;
 
-export async function claimDeliveries(db: Db, p: DeliveryPolicy): Promise<DeliveryRow[]> {
-  return sql<DeliveryRow>(db, CLAIM, [p.batchSize, leaseMs(p)]);
+/** Claims up to `limit` due deliveries (the batch size unless said), each organization within its share. */
+export async function claimDeliveries(db: Db, p: DeliveryPolicy, limit = p.batchSize): Promise<DeliveryRow[]> {
+  if (limit <= 0) return [];
+  return preparedSql<DeliveryRow>(db, 'orgbridge_claim_deliveries', CLAIM, [limit, leaseMs(p), p.maxInFlightPerOrg]);
 }
 
 async function record(db: Db, d: DeliveryRow, r: SendResult, p: DeliveryPolicy): Promise<'delivered' | 'failed' | 'dead'> {
@@ -80,24 +104,24 @@ async function record(db: Db, d: DeliveryRow, r: SendResult, p: DeliveryPolicy):
   return outcome;
 }
 
-/** Claims one batch and sends it (concurrently: one per subject at most); returns how many went. */
+/** Sends one claimed delivery and records the attempt. */
+export async function deliverOne(db: Db, d: DeliveryRow, p: DeliveryPolicy, now: () => Date = () => new Date()): Promise<void> {
+  const body = JSON.stringify(payloadOf(d));
+  const at = now();
+  const id = messageId(d.event_id);
+  const timestamp = Math.floor(at.getTime() / 1000);
+  const headers = {
+    'webhook-id': id,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': signatureHeader(signingSecrets(d, at), id, timestamp, body),
+  };
+  const result = await send(d.url, headers, body, p, p.timeoutMs);
+  await record(db, d, result, p);
+}
+
+/** Claims one batch and sends it (concurrently: one per subject at most), waiting for all; returns how many went. */
 export async function deliverBatch(db: Db, p: DeliveryPolicy, now: () => Date = () => new Date()): Promise<number> {
   const claimed = await claimDeliveries(db, p);
-  if (!claimed.length) return 0;
-  await Promise.all(
-    claimed.map(async (d) => {
-      const body = JSON.stringify(payloadOf(d));
-      const at = now();
-      const id = messageId(d.event_id);
-      const timestamp = Math.floor(at.getTime() / 1000);
-      const headers = {
-        'webhook-id': id,
-        'webhook-timestamp': String(timestamp),
-        'webhook-signature': signatureHeader(signingSecrets(d, at), id, timestamp, body),
-      };
-      const result = await send(d.url, headers, body, p, p.timeoutMs);
-      await record(db, d, result, p);
-    }),
-  );
+  await Promise.all(claimed.map((d) => deliverOne(db, d, p, now)));
   return claimed.length;
 }
