@@ -59,6 +59,21 @@ describe('groups', () => {
     expect((await c.db('memberships').where({ org_id: c.org.id, user_id: alice }).first()).org_role).toBe('member');
   });
 
+  it('removing someone who is not in a role group, or adding someone already in it, changes no role', async () => {
+    const g = await c.call('POST', '/scim/v2/Groups', { schemas: [GROUP_URN], displayName: 'idle-admins' });
+    await runInTransaction(c.db, testActor, (tx) => createRoleGroup(tx, c.org.id, 'idle-admins', { orgRole: 'admin' }, 'scim'));
+    // An admin made by hand, never in the group: an IdP's stray remove must not demote them.
+    const hand = await newUser('hand-admin@corp.test', { [ORGBRIDGE_URN]: { organizationRole: 'admin' } });
+    expect((await c.db('memberships').where({ org_id: c.org.id, user_id: hand }).first()).org_role).toBe('admin');
+    const stray = await c.call('PATCH', `/scim/v2/Groups/${g.body.id}`, patch({ op: 'remove', path: 'members', value: [{ value: hand }] }));
+    expect(stray.status).toBe(204);
+    expect((await c.db('memberships').where({ org_id: c.org.id, user_id: hand }).first()).org_role).toBe('admin');
+    const filtered = await c.call('PATCH', `/scim/v2/Groups/${g.body.id}`, patch({ op: 'remove', path: `members[value eq "${hand}"]` }));
+    expect(filtered.status).toBe(204);
+    expect((await c.db('memberships').where({ org_id: c.org.id, user_id: hand }).first()).org_role).toBe('admin');
+    expect(await c.db('audit_log').where({ org_id: c.org.id, action: 'member.role', target_id: hand })).toHaveLength(0);
+  });
+
   it('overlapping org-role groups: the strongest grant holds, and leaving one falls back to the others', async () => {
     const admins = await c.call('POST', '/scim/v2/Groups', { schemas: [GROUP_URN], displayName: 'og-admins' });
     const viewers = await c.call('POST', '/scim/v2/Groups', { schemas: [GROUP_URN], displayName: 'og-viewers' });

@@ -98,14 +98,26 @@ async function removeMembers(tx: Tx, orgId: string, teamId: string, ids: string[
   for (let i = 0; i < ids.length; i += CHUNK) await removeTeamMembers(tx, orgId, teamId, ids.slice(i, i + CHUNK));
 }
 
-/** Applies a delta; returns who was asked in and who was asked out. */
+/**
+ * Applies a delta; returns who actually came in and who actually left. Role groups act on
+ * those only: an IdP's remove of someone who was never in the group (or an add of someone
+ * already in it) changes no role — a hand-made admin is not demoted by a stray remove.
+ */
 export async function applyMemberDelta(tx: Tx, orgId: string, teamId: string, d: MemberDelta): Promise<{ added: string[]; removed: string[] }> {
-  let added = [...d.add];
-  let removed = [...d.remove];
+  let added: string[];
+  let removed: string[];
   if (d.replaceAll) {
     const current = new Set((await tx.trx('team_members').where({ team_id: teamId }).pluck('user_id')) as string[]);
     added = [...d.replaceAll].filter((id) => !current.has(id));
     removed = [...current].filter((id) => !d.replaceAll!.has(id));
+  } else {
+    const asked = [...d.add, ...d.remove];
+    const present = new Set<string>();
+    for (let i = 0; i < asked.length; i += CHUNK) {
+      for (const id of (await tx.trx('team_members').where({ team_id: teamId }).whereIn('user_id', asked.slice(i, i + CHUNK)).pluck('user_id')) as string[]) present.add(id);
+    }
+    added = [...d.add].filter((id) => !present.has(id));
+    removed = [...d.remove].filter((id) => present.has(id));
   }
   if (removed.length) await removeMembers(tx, orgId, teamId, removed);
   if (added.length) await addMembers(tx, orgId, teamId, added);
