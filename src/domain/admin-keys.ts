@@ -51,3 +51,18 @@ export async function adminKeyCreatorsActing(conn: Conn, keys: { orgId: string; 
     .select('u.org_id', 'u.account_id')) as { org_id: string; account_id: string }[];
   return new Set(rows.map((r) => `${r.org_id}:${r.account_id}`));
 }
+
+/**
+ * For a key being made: whether its maker holds admin power, with the organization row
+ * held (FOR SHARE) until the key commits. Every change that takes admin power away runs
+ * under the last-admin guard, which locks that row FOR UPDATE (last-admin-guard.ts), so the
+ * two take turns: either the key commits first and the demotion, deactivation or removal
+ * then revokes it with the maker's other keys, or the maker is no longer admin when the
+ * key asks and none is made. (Locking the membership row instead deadlocks with the guard:
+ * the key's foreign key to the organization waits on the guard's lock.)
+ */
+export async function lockAdminKeyMaker(tx: Tx, orgId: string, createdBy: string | null): Promise<boolean> {
+  if (!createdBy) return false;
+  await tx.trx('organizations').where({ id: orgId }).forShare().first('id');
+  return adminKeyCreatorActs(tx.trx, orgId, createdBy);
+}

@@ -1,5 +1,5 @@
 import type { Conn } from '../db/connect.ts';
-import { adminKeyCreatorActs } from './admin-keys.ts';
+import { adminKeyCreatorActs, lockAdminKeyMaker } from './admin-keys.ts';
 import { hashSecret, newId, newSecret, sameDigest } from '../lib/secrets.ts';
 import { audit } from './audit.ts';
 import { touchLastUsed } from './last-used.ts';
@@ -63,7 +63,7 @@ export async function createApiKey(tx: Tx, orgId: string, owner: ApiKeyOwner, la
   const row: Record<string, unknown> = { id: newId(), org_id: orgId, label, token_hash: hashSecret(key), created_by: createdBy, expires_at: expiresAt };
   if ('userId' in owner) Object.assign(row, { user_id: owner.userId, kind: 'user' });
   else {
-    if (!(await adminKeyCreatorActs(tx.trx, orgId, createdBy))) throw forbidden('an admin API key is made by an active admin of its organization (it lives as long as their admin power)');
+    if (!(await lockAdminKeyMaker(tx, orgId, createdBy))) throw forbidden('an admin API key is made by an active admin of its organization (it lives as long as their admin power)');
     Object.assign(row, { kind: 'admin' });
   }
   await tx.trx('api_keys').insert(row);

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../src/db/connect.ts';
 import { runInTransaction, type Tx } from '../../src/domain/context.ts';
 import { isDomainError } from '../../src/domain/errors.ts';
 import { countActiveAdmins } from '../../src/domain/last-admin-guard.ts';
 import { deactivateMember, removeMember, setOrgRole } from '../../src/domain/memberships.ts';
 import { createAccount } from '../../src/domain/accounts.ts';
 import { setSystemAdmin } from '../../src/domain/system-admins.ts';
-import { createTestDb, onPostgres, type TestDb } from '../support/db.ts';
+import { createTestDb, type TestDb } from '../support/db.ts';
+import { race } from '../support/race.ts';
 import { makeMember, makeOrg, testActor } from '../support/factories.ts';
 
 // SPEC §3 under concurrency: two transactions each take away one of the last two admins.
@@ -21,29 +21,6 @@ const KINDS: Record<string, [Removal, Removal]> = {
   removal: [(tx, o, u) => removeMember(tx, o, u), (tx, o, u) => removeMember(tx, o, u)],
   'deactivation vs removal': [(tx, o, u) => deactivateMember(tx, o, u), (tx, o, u) => removeMember(tx, o, u)],
 };
-
-function barrier(n: number): () => Promise<void> {
-  let arrived = 0;
-  let open!: () => void;
-  const gate = new Promise<void>((r) => (open = r));
-  return () => {
-    arrived += 1;
-    if (arrived === n) open();
-    return gate;
-  };
-}
-
-/** Runs both changes so that each transaction has started before either changes anything. */
-async function race(db: Db, a: (tx: Tx) => Promise<unknown>, b: (tx: Tx) => Promise<unknown>) {
-  const wait = onPostgres() ? barrier(2) : async () => undefined;
-  const run = (f: (tx: Tx) => Promise<unknown>) =>
-    runInTransaction(db, testActor, async (tx) => {
-      await tx.trx.raw('select 1');
-      await wait();
-      return f(tx);
-    });
-  return Promise.allSettled([run(a), run(b)]);
-}
 
 let t: TestDb;
 beforeAll(async () => {
