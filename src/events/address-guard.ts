@@ -20,7 +20,8 @@ for (const [net, bits] of [
 for (const [net, bits] of [
   // ::/96: the unspecified address, loopback and the IPv4-compatible forms (::a.b.c.d, which
   // a URL writes ::xxxx:xxxx, so the dotted rule below never sees it in a literal).
-  ['::', 96], ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['100::', 64], ['2001::', 23], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8],
+  // 2002::/16 (6to4) embeds an IPv4 address a relay would reach; fec0::/10 is the deprecated site-local range.
+  ['::', 96], ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['100::', 64], ['2001::', 23], ['2001:db8::', 32], ['2002::', 16], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
 ] as const) FORBIDDEN.addSubnet(net, bits, 'ipv6');
 
 /** True for an address a webhook may not reach unless its host is allowed. */

@@ -59,6 +59,9 @@ describe('webhook address guard', () => {
     expect(isForbiddenAddress('::7f00:1')).toBe(true);
     expect(isForbiddenAddress('::127.0.0.1')).toBe(true);
     // Public addresses stay allowed.
+    // 6to4 (an IPv4 address inside: 2002:7f00:1:: is 127.0.0.1 through a relay) and the old site-local range.
+    expect(isForbiddenAddress('2002:7f00:1::1')).toBe(true);
+    expect(isForbiddenAddress('fec0::1')).toBe(true);
     expect(isForbiddenAddress('2606:4700::1111')).toBe(false);
     expect(isForbiddenAddress('1.1.1.1')).toBe(false);
   });
