@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { providerTrust } from '../../src/domain/provisioning/provider-trust.ts';
 import { provisionSignIn, type SignInClaims } from '../../src/domain/provisioning/sign-in.ts';
 import { useTestDb } from '../support/db.ts';
-import { makeMember, makeOrg } from '../support/factories.ts';
+import { createAccount } from '../../src/domain/accounts.ts';
+import { runInTransaction } from '../../src/domain/context.ts';
+import { makeMember, makeOrg, testActor } from '../support/factories.ts';
 
 // The sign-in decision on its own (the OIDC and LDAP end-to-end tests drive it through
 // real servers): which account, which links, and who becomes system admin.
@@ -74,5 +76,23 @@ describe('addresses in a verified domain', () => {
     // A provider the owner trusts may vouch for it (and the attacker's waiting record links too, as it names the address).
     const r = await provisionSignIn(t.db, claims('real-ceo', 'ceo@owner.example', { provider: 'oidc:https://idp.owner.example' }), policy);
     expect(r.accountId).toBeTruthy();
+  });
+});
+
+describe('the deployment administrator’s account', () => {
+  it("an organization's own provider cannot join the deployment administrator's account by email; one trusted everywhere can", async () => {
+    const org = await makeOrg(t.db);
+    // The operator's account: a system admin in no organization (as `orgbridge system-admin grant` leaves one).
+    const ops = await runInTransaction(t.db, testActor, (tx) => createAccount(tx, { email: 'ops@operator.example', displayName: 'Ops' }));
+    await t.db('accounts').where({ id: ops.id }).update({ system_admin: true });
+    const admin = { accountId: ops.id };
+    // A provider one tenant configured (trusted for that organization only) asserts the same address.
+    const limited = providerTrust('oidc:tenant', { orgs: [org.slug] });
+    await expect(provisionSignIn(t.db, claims('intruder', 'ops@operator.example', { provider: 'oidc:https://idp.tenant.example', trust: limited, displayName: 'Not Ops' }), policy)).rejects.toMatchObject({ details: { reason: 'identity_conflict' } });
+    expect(await t.db('external_identities').where({ account_id: admin.accountId })).toHaveLength(0);
+    expect((await t.db('accounts').where({ id: admin.accountId }).first()).display_name).toBe('Ops');
+    // A provider trusted for every organization may (the operator's own second IdP).
+    const again = await provisionSignIn(t.db, claims('ops-2', 'ops@operator.example', { provider: 'oidc:https://idp2.operator.example' }), policy);
+    expect(again.accountId).toBe(admin.accountId);
   });
 });

@@ -111,6 +111,11 @@ async function resolveAccount(tx: Tx, c: SignInClaims): Promise<{ account: Accou
     if (await hasIdentityAt(tx.trx, byEmail.id, c.provider)) {
       throw refuse('identity_conflict', 'the account that holds this email address already signs in with another identity at this provider', c, byEmail.id);
     }
+    // The deployment's administrators: only a provider trusted for every organization may
+    // join one (an organization's own IdP would otherwise hold, and rename, their account).
+    if (byEmail.system_admin && c.trust.orgSlugs !== null) {
+      throw refuse('identity_conflict', 'the account that holds this email address administers the deployment; only a provider trusted for every organization may sign into it', c, byEmail.id);
+    }
     const places = await placesOf(tx, byEmail.id);
     const untrusted = places.find((p) => !trusts(c, { slug: p.slug }));
     if (untrusted) {
