@@ -132,14 +132,3 @@ export function authorize(permissions: PermissionId | readonly PermissionId[], s
     }
   };
 }
-
-/**
- * Reading the organization's own pages (its name, the caller's teams, the role list):
- * any active member, or a system admin. The catalog has no "view organization"
- * permission; membership is what grants it.
- */
-export const requireMember: RequestHandler = (_req, res, next) => {
-  const { principal } = orgScopeOf(res);
-  if (principal.systemAdmin || principal.org?.status === 'active') return next();
-  next(forbidden(`Not allowed: organization membership is ${principal.org?.status ?? 'absent'}, not active.`));
-};

@@ -5,7 +5,7 @@ import type { OrganizationRow } from '../../domain/types.ts';
 import type { AppDeps } from '../../http/deps.ts';
 import { callerOf, csrfTokenOf } from '../auth.ts';
 import { doc } from '../openapi/doc.ts';
-import { decide, orgScopeOf, requireMember } from '../scope.ts';
+import { decide, orgScopeOf } from '../scope.ts';
 import { list, orgSchema } from '../views.schema.ts';
 import { orgView } from '../views.ts';
 import * as s from './me.schema.ts';
@@ -89,7 +89,7 @@ export function orgMeRoutes(): Router {
       tag: 'Me',
       responses: { 200: { description: "The caller's membership and permissions.", body: s.orgMe } },
     }),
-    requireMember, (_req, res) => {
+    (_req, res) => {
     const { org, principal } = orgScopeOf(res);
     const orgLevel = PERMISSIONS.filter((p) => p.level !== 'team').map((p) => p.id);
     const teamLevel = PERMISSIONS.filter((p) => p.id.startsWith('team.')).map((p) => p.id);

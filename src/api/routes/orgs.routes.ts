@@ -8,7 +8,7 @@ import { createTxtResolver } from '../../lib/txt-resolver.ts';
 import { callerOf } from '../auth.ts';
 import { command } from '../command.ts';
 import { doc, LOCATION } from '../openapi/doc.ts';
-import { authorize, orgScopeOf, requireMember } from '../scope.ts';
+import { authorize, orgScopeOf } from '../scope.ts';
 import { input, validate } from '../validate.ts';
 import { domainSchema, list, orgSchema } from '../views.schema.ts';
 import { domainView, orgView } from '../views.ts';
@@ -39,7 +39,7 @@ export function orgRoutes(deps: AppDeps): Router {
       tag: 'Organization',
       responses: { 200: { description: 'The organization.', body: s.orgDetail } },
     }),
-    requireMember, async (_req, res) => {
+    async (_req, res) => {
     const { org } = orgScopeOf(res);
     res.json({
       ...orgView(org),

@@ -5,7 +5,7 @@ import { command } from '../command.ts';
 import { assertResourceAllows, resourcesAllowed } from '../engine-check.ts';
 import { notFound } from '../errors.ts';
 import { UUID } from '../ids.ts';
-import { assertCan, orgScopeOf, requireMember } from '../scope.ts';
+import { assertCan, orgScopeOf } from '../scope.ts';
 import { doc, LOCATION } from '../openapi/doc.ts';
 import { input, validate } from '../validate.ts';
 import { iso } from '../views.ts';
@@ -49,7 +49,7 @@ export function projectRoutes(deps: AppDeps): Router {
       platform: true,
       responses: { 200: { description: 'The projects, by team and name.', body: s.projectList } },
     }),
-    requireMember, validate(s.listProjects, 'query'), async (_req, res) => {
+    validate(s.listProjects, 'query'), async (_req, res) => {
     const { org, principal } = orgScopeOf(res);
     const { team } = input(res, s.listProjects, 'query');
     const all = principal.org?.role === 'admin' && principal.org.status === 'active';
@@ -88,7 +88,7 @@ export function projectRoutes(deps: AppDeps): Router {
       platform: true,
       responses: { 200: { description: 'The project.', body: s.projectSchema } },
     }),
-    requireMember, async (req, res) => {
+    async (req, res) => {
     const p = await getProject(deps.db, orgScopeOf(res).org.id, projectId(req));
     await assertResourceAllows(deps, res, 'experiments.view', { type: 'project', id: p.id });
     res.json(view(p, await listProjectRoles(deps.db, [p.id])));

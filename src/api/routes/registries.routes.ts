@@ -5,7 +5,7 @@ import { command } from '../command.ts';
 import { assertResourceAllows, resourcesAllowed } from '../engine-check.ts';
 import { notFound } from '../errors.ts';
 import { UUID } from '../ids.ts';
-import { authorize, orgScopeOf, requireMember } from '../scope.ts';
+import { authorize, orgScopeOf } from '../scope.ts';
 import { doc, LOCATION } from '../openapi/doc.ts';
 import { input, validate } from '../validate.ts';
 import { iso } from '../views.ts';
@@ -43,7 +43,7 @@ export function registryRoutes(deps: AppDeps): Router {
       platform: true,
       responses: { 200: { description: 'The registries, by name.', body: a.registryList } },
     }),
-    requireMember, async (_req, res) => {
+    async (_req, res) => {
     const all = await listRegistries(deps.db, orgScopeOf(res).org.id);
     // A restricted registry is listed only to those the decision API lets see its models.
     const may = await resourcesAllowed(deps, res, 'registry.models.view', all.map((g) => ({ type: 'registry' as const, id: g.id })));
@@ -76,7 +76,7 @@ export function registryRoutes(deps: AppDeps): Router {
       platform: true,
       responses: { 200: { description: 'The registry.', body: a.registrySchema } },
     }),
-    requireMember, async (req, res) => {
+    async (req, res) => {
     const g = await getRegistry(deps.db, orgScopeOf(res).org.id, registryId(req));
     await assertResourceAllows(deps, res, 'registry.models.view', { type: 'registry', id: g.id });
     res.json(view(g, await listRegistryRoles(deps.db, [g.id])));

@@ -5,7 +5,7 @@ import type { CustomRoleRow } from '../../domain/types.ts';
 import type { AppDeps } from '../../http/deps.ts';
 import { command, idParams } from '../command.ts';
 import { doc, LOCATION } from '../openapi/doc.ts';
-import { authorize, orgScopeOf, requireMember } from '../scope.ts';
+import { authorize, orgScopeOf } from '../scope.ts';
 import { input, validate } from '../validate.ts';
 import { list } from '../views.schema.ts';
 import { iso } from '../views.ts';
@@ -66,7 +66,7 @@ export function roleRoutes(deps: AppDeps): Router {
       tag: 'Custom roles',
       responses: { 200: { description: 'The custom roles, by name.', body: list(s.customRole) } },
     }),
-    requireMember, async (_req, res) => {
+    async (_req, res) => {
     res.json({ items: (await listCustomRoles(deps.db, orgScopeOf(res).org.id)).map(roleView) });
   });
 

@@ -5,7 +5,7 @@ import type { AppDeps } from '../../http/deps.ts';
 import { command } from '../command.ts';
 import { notFound } from '../errors.ts';
 import { UUID } from '../ids.ts';
-import { assertCan, decide, orgScopeOf, requireMember } from '../scope.ts';
+import { assertCan, decide, orgScopeOf } from '../scope.ts';
 import { doc, LOCATION } from '../openapi/doc.ts';
 import { input, validate } from '../validate.ts';
 import { iso } from '../views.ts';
@@ -54,7 +54,7 @@ export function serviceAccountRoutes(deps: AppDeps): Router {
       tag: 'Service accounts',
       responses: { 200: { description: 'The live service accounts, oldest first.', body: a.serviceAccountList } },
     }),
-    requireMember, async (_req, res) => {
+    async (_req, res) => {
     const { org, principal } = orgScopeOf(res);
     const rows = (await listServiceAccounts(deps.db, org.id)).filter((a) =>
       decide(principal, a.team_id ? ['org.serviceAccounts.manage', 'team.settings.manage'] : ['org.serviceAccounts.manage'], { orgId: org.id, ...(a.team_id ? { teamId: a.team_id } : {}) }).allowed,

@@ -6,7 +6,7 @@ import type { AppDeps } from '../../http/deps.ts';
 import { command, idParams } from '../command.ts';
 import { UUID } from '../ids.ts';
 import { forbidden, notFound } from '../errors.ts';
-import { assertCan, authorize, decide, orgScopeOf, requireMember, teamScope } from '../scope.ts';
+import { assertCan, authorize, decide, orgScopeOf, teamScope } from '../scope.ts';
 import { doc, LOCATION } from '../openapi/doc.ts';
 import { input, validate } from '../validate.ts';
 import { list, teamSchema } from '../views.schema.ts';
@@ -83,7 +83,7 @@ export function teamRoutes(deps: AppDeps): Router {
       tag: 'Teams',
       responses: { 200: { description: 'The teams, by name.', body: list(s.teamListed) } },
     }),
-    requireMember, async (_req, res) => {
+    async (_req, res) => {
     const { org, principal } = orgScopeOf(res);
     const all = principal.systemAdmin || decide(principal, ['org.users.view'], { orgId: org.id }).allowed;
     const rows = (await deps.db('teams as t')
