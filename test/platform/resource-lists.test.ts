@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { call, useCast, type Cast, type Harness } from '../api/harness.ts';
-import { platformCredential } from './support.ts';
+import { decisions, platformCredential } from './support.ts';
 
 // Lists of projects and registries say no more than reading each would: a restricted one
 // is named only to those the decision API lets see it (the same engine answers both).
@@ -36,5 +36,28 @@ describe('project and registry lists', () => {
     expect(await registries(c.as.member)).toEqual([secretRegistry, sharedRegistry].sort());
     expect((await call(h, c.as.member, 'GET', `${base}/registries/${secretRegistry}`)).status).toBe(200);
     expect(await registries(c.as.orgViewer)).toEqual([sharedRegistry]);
+  });
+
+  it('deleting a project: as the decision API answers "Delete projects" (team admins, project admins of a restricted project, organization admins, the platform)', async () => {
+    const plat = { apiKey: await platformCredential(h, c.org.slug) };
+    const make = async (name: string) => (await call(h, plat, 'POST', `${base}/projects`, { name, team: c.teamA.id, visibility: 'restricted' })).body.id as string;
+    const p1 = await make('to-delete-1');
+    expect((await call(h, c.as.teamAdmin, 'PUT', `${base}/projects/${p1}/roles/${c.viewOnly.id}`, { role: 'member' })).status).toBe(200);
+    // A team member without a project role, a project member, another organization: refused, nothing deleted.
+    expect((await call(h, c.as.member, 'DELETE', `${base}/projects/${p1}`)).status).toBe(403);
+    expect((await call(h, c.as.viewOnly, 'DELETE', `${base}/projects/${p1}`)).status).toBe(403);
+    expect((await call(h, c.as.otherKey, 'DELETE', `/api/v1/orgs/${c.other.slug}/projects/${p1}`)).status).toBe(404);
+    expect(await h.t.db('projects').where({ id: p1 }).first()).toBeDefined();
+    // The project's admin (a project role of a restricted project acts as that team role there).
+    expect((await call(h, c.as.teamAdmin, 'PUT', `${base}/projects/${p1}/roles/${c.member.id}`, { role: 'admin' })).status).toBe(200);
+    const asked = await decisions(h, plat.apiKey, [{ principal: { type: 'person', memberId: c.member.id }, permission: 'projects.delete', resource: { type: 'project', id: p1 } }]);
+    expect(asked.body.results[0].decision).toBe('allow');
+    expect((await call(h, c.as.member, 'DELETE', `${base}/projects/${p1}`)).status).toBe(204);
+    expect(await h.t.db('projects').where({ id: p1 }).first()).toBeUndefined();
+    expect(await h.t.db('audit_log').where({ org_id: c.org.id, action: 'project.delete', target_id: p1 }).first()).toBeDefined();
+    for (const who of [c.as.teamAdmin, c.as.adminKey, plat]) {
+      const p = await make(`to-delete-${Math.random().toString(36).slice(2, 8)}`);
+      expect((await call(h, who, 'DELETE', `${base}/projects/${p}`)).status).toBe(204);
+    }
   });
 });

@@ -118,14 +118,16 @@ export function projectRoutes(deps: AppDeps): Router {
     '/projects/:project',
     doc({
       summary: 'Delete a project',
-      description: "Admins of the project's team, organization admins and the platform's credential. Its project roles go with it.",
+      description:
+        "Whoever the decision API lets `projects.delete` it: admins of the project's team, the project's admins when it is restricted (a project role acts as that team role there), organization admins and the platform's credential. Its project roles go with it.",
       tag: 'Projects',
       platform: true,
       responses: { 204: { description: 'Deleted.' } },
     }),
     async (req, res) => {
     const p = await getProject(deps.db, orgScopeOf(res).org.id, projectId(req));
-    teamAdminOf(req, res, p.team_id);
+    // The catalog's "Delete projects", answered by the engine the decision API uses.
+    await assertResourceAllows(deps, res, 'projects.delete', { type: 'project', id: p.id });
     await command(deps, res, (tx, o) => deleteProject(tx, o.id, p.id));
     res.status(204).end();
   });
