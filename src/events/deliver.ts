@@ -33,8 +33,11 @@ export interface DeliveryRow extends PayloadSource {
 // may have at most $3 deliveries in flight (leased) at once, counting those already out.
 // For each organization with room, each of its enabled endpoints offers its earliest due
 // deliveries (an index scan in event order that stops at the room: the partial index of
-// migration 014), locked as they are read (SKIP LOCKED: other instances take others); the
-// organization keeps its earliest `room` of those; then the earliest of all, up to $1.
+// migration 014); the organization keeps its earliest `room` of those; the earliest of all,
+// up to $1, win. Only the winners are locked (SKIP LOCKED: another instance claiming at the
+// same moment takes none of them) and checked again under the lock. The share is read from
+// the statement's snapshot: instances claiming at the very same moment may each give an
+// organization its room.
 const CLAIM = `update webhook_deliveries d
      set lease_until = now() + $2 * interval '1 millisecond', attempts = d.attempts + 1
     from webhook_endpoints e, events ev, audit_log a
@@ -56,13 +59,17 @@ const CLAIM = `update webhook_deliveries d
                  where p.endpoint_id = c.endpoint_id and p.order_key = c.order_key and p.status = 'pending' and p.event_id < c.event_id)
             order by c.event_id
             limit o.room
-            for update of c skip locked
          ) c
         where o.room > 0
      ), ranked as (
        select id, event_id, room, row_number() over (partition by org_id order by event_id) as n from offered
+     ), winners as (
+       select id from ranked where n <= room order by event_id limit $1
      )
-     select id from ranked where n <= room order by event_id limit $1)
+     select w.id from webhook_deliveries w
+      where w.id in (select id from winners)
+        and w.status = 'pending' and w.next_attempt_at <= now() and (w.lease_until is null or w.lease_until < now())
+      for update of w skip locked)
   returning d.id, d.endpoint_id, d.event_id, d.attempts, e.url, e.secret, e.previous_secret, e.previous_secret_expires_at,
     ev.type as event_type, ev.at as event_at, ev.org_id, a.actor_type, a.actor_id, a.actor_label, a.target_type, a.target_id, a.before, a.after, a.reason`;
 

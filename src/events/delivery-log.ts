@@ -76,7 +76,11 @@ export async function listAttempts(conn: Conn, endpointId: string, deliveryId: n
 /** Sends a delivered or dead-lettered delivery again, as a fresh series of attempts. */
 export async function redeliver(tx: Tx, orgId: string, endpointId: string, deliveryId: number): Promise<void> {
   await getEndpoint(tx.trx, orgId, endpointId); // the organization's own endpoint, or 404
-  const d = await tx.trx('webhook_deliveries').where({ id: deliveryId, endpoint_id: endpointId }).forUpdate().first('id', 'status');
+  // The event first (FOR SHARE): the retention prune locks events FOR UPDATE SKIP LOCKED and
+  // deletes them with their deliveries, so a held event is one it skips — else it could
+  // delete, on an older snapshot, the delivery this just set pending again (prune.ts).
+  const ev = await tx.trx('events').whereIn('id', tx.trx('webhook_deliveries').where({ id: deliveryId, endpoint_id: endpointId }).select('event_id')).forShare().first('id');
+  const d = ev ? await tx.trx('webhook_deliveries').where({ id: deliveryId, endpoint_id: endpointId }).forUpdate().first('id', 'status') : undefined;
   if (!d) throw notFound('delivery', String(deliveryId));
   if (d.status === 'pending') throw conflict('this delivery is still pending: it will be attempted again');
   await tx.trx('webhook_deliveries')

@@ -24,7 +24,9 @@ const FAN_OUT = `with ev as (
 /** Fans out up to `limit` events; returns how many (0 when another instance holds the step). */
 export async function fanOut(db: Db, limit: number): Promise<number> {
   return db.transaction(async (trx) => {
-    const [lock] = await sql<{ ok: boolean }>(trx, 'select pg_try_advisory_xact_lock($1) as ok', [FANOUT_LOCK]);
+    // Keyed by schema too: advisory locks are database-wide, and deployments (or test files)
+    // in other schemas of the same database have their own events to fan out.
+    const [lock] = await sql<{ ok: boolean }>(trx, 'select pg_try_advisory_xact_lock($1, hashtext(current_schema())) as ok', [FANOUT_LOCK]);
     if (!lock?.ok) return 0;
     return (await sql(trx, FAN_OUT, [limit])).length;
   });

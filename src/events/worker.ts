@@ -11,8 +11,8 @@ import { pruneEvents } from './prune.ts';
 // its organization holds at most WEBHOOK_MAX_IN_FLIGHT_PER_ORG: deliver.ts); it goes
 // straight on while there is work and sleeps pollIntervalMs when there is none. Every
 // instance may run it: fan-out takes turns (advisory lock), claims skip each other's rows
-// (SKIP LOCKED). Once an hour
-// (and on its first round) it prunes events past WEBHOOK_RETENTION_DAYS (prune.ts).
+// (SKIP LOCKED). Once an hour (and when it starts) it prunes events past
+// WEBHOOK_RETENTION_DAYS (prune.ts), a batch per turn.
 
 const PRUNE_EVERY_MS = 3600_000;
 const PRUNE_BATCH = 1000;
@@ -26,26 +26,33 @@ export interface Worker {
 export function startWebhookWorker(db: Db, cfg: WebhooksConfig, logger: Logger, opts: { loop?: boolean } = {}): Worker {
   let stopped = false;
   let wake: (() => void) | undefined;
-  let prunedAt = -Infinity; // performance.now() of the last prune pass
+  let pruneDueAt = 0; // performance.now() from which the next prune pass may run: at once
+  let passPruned = 0;
   const inFlight = new Set<Promise<void>>();
-  const pruneIfDue = async (): Promise<number> => {
-    if (performance.now() - prunedAt < PRUNE_EVERY_MS) return 0;
-    prunedAt = performance.now();
-    let pruned = 0;
-    // Batches until one comes back short (a failed pass is tried again next hour).
-    for (;;) {
-      const k = await pruneEvents(db, cfg.retentionDays, PRUNE_BATCH);
-      pruned += k;
-      if (k < PRUNE_BATCH || stopped) break;
+  let sendEnded = false; // a send ended since the loop last looked: claim before sleeping
+  /** One batch of the prune pass when one is due; the pass ends with a short batch (next: in an hour). */
+  const pruneStep = async (): Promise<number> => {
+    if (performance.now() < pruneDueAt) return 0;
+    let k: number;
+    try {
+      k = await pruneEvents(db, cfg.retentionDays, PRUNE_BATCH);
+    } catch (err: unknown) {
+      pruneDueAt = performance.now() + PRUNE_EVERY_MS; // a failed pass is tried again next hour
+      throw err;
     }
-    if (pruned) logger.info({ pruned, retentionDays: cfg.retentionDays }, 'webhook worker: pruned old events');
-    return pruned;
+    passPruned += k;
+    if (k < PRUNE_BATCH) {
+      pruneDueAt = performance.now() + PRUNE_EVERY_MS;
+      if (passPruned) logger.info({ pruned: passPruned, retentionDays: cfg.retentionDays }, 'webhook worker: pruned old events');
+      passPruned = 0;
+    }
+    return k;
   };
   // Tests step the worker: one fan-out, one batch sent and waited for, the prune if due.
   const round = async () => {
     const fannedOut = await fanOut(db, 500);
     const sent = await deliverBatch(db, cfg);
-    const pruned = await pruneIfDue();
+    const pruned = await pruneStep();
     return { fannedOut, sent, pruned };
   };
   /** Claims what the free slots allow and starts those sends; returns how many started. */
@@ -56,7 +63,8 @@ export function startWebhookWorker(db: Db, cfg: WebhooksConfig, logger: Logger, 
         .catch((err: unknown) => logger.error({ err, delivery: d.id }, 'webhook delivery failed'))
         .finally(() => {
           inFlight.delete(sending);
-          // A slot is free: wake the loop if it sleeps (sends ending while it claims share its next claim).
+          // A slot is free: wake the loop if it sleeps; if it is busy claiming, it claims again before sleeping.
+          sendEnded = true;
           wake?.();
         });
       inFlight.add(sending);
@@ -71,6 +79,7 @@ export function startWebhookWorker(db: Db, cfg: WebhooksConfig, logger: Logger, 
     let lastFanned = 0;
     while (!stopped) {
       let busy = false;
+      sendEnded = false;
       try {
         let fannedOut = 0;
         if (lastFanned > 0 || performance.now() - fannedAt >= cfg.pollIntervalMs) {
@@ -78,12 +87,13 @@ export function startWebhookWorker(db: Db, cfg: WebhooksConfig, logger: Logger, 
           fannedAt = performance.now();
         }
         const started = await fill();
-        await pruneIfDue();
-        busy = fannedOut > 0 || started > 0;
+        // One prune batch per turn, so a long first pass does not hold up deliveries.
+        const pruned = await pruneStep();
+        busy = fannedOut > 0 || started > 0 || pruned === PRUNE_BATCH;
       } catch (err: unknown) {
         logger.error({ err }, 'webhook worker round failed');
       }
-      if (!busy && !stopped) {
+      if (!busy && !stopped && !sendEnded) {
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, cfg.pollIntervalMs);
           wake = () => {

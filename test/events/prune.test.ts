@@ -5,6 +5,7 @@ import { createTeam, renameTeam } from '../../src/domain/teams.ts';
 import { createEndpoint } from '../../src/events/endpoints.ts';
 import { fanOut } from '../../src/events/fan-out.ts';
 import { pruneEvents } from '../../src/events/prune.ts';
+import { redeliver } from '../../src/events/delivery-log.ts';
 import { startWebhookWorker } from '../../src/events/worker.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { useTestDb } from '../support/db.ts';
@@ -107,5 +108,30 @@ describe('pruning old events', () => {
     expect((await w.round()).pruned).toBe(0); // within the hour
     expect(await exists('events', { id: ev.recent.id })).toBe(true);
     await w.stop();
+  });
+
+  it('a redelivery accepted while the prune runs is not deleted under it', async () => {
+    const { ev, unsubscribed } = await scene();
+    await t.db('events').where({ id: unsubscribed.id }).update({ at: t.db.raw('now()') });
+    const d = await t.db('webhook_deliveries').where({ event_id: ev.dead.id }).first('id', 'endpoint_id');
+    const org = (await t.db('webhook_endpoints').where({ id: d.endpoint_id }).first('org_id')).org_id as string;
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let redelivered!: () => void;
+    const done = new Promise<void>((r) => (redelivered = r));
+    // The redelivery's transaction stays open while the prune runs.
+    const tx = runInTransaction(t.db, testActor, async (x) => {
+      await redeliver(x, org, d.endpoint_id, d.id);
+      redelivered();
+      await held;
+    });
+    await done;
+    const pruning = pruneEvents(t.db, 30);
+    await new Promise((r) => setTimeout(r, 300));
+    release();
+    await tx;
+    await pruning;
+    expect(await t.db('webhook_deliveries').where({ id: d.id }).first('status')).toEqual({ status: 'pending' });
+    expect(await exists('events', { id: ev.dead.id })).toBe(true);
   });
 });

@@ -29,8 +29,9 @@ export async function rootSearch(ctx: ScimContext, query: Record<string, unknown
   // startIndex and count of the whole list (parsed and clamped as every list is; their
   // names in any case, §3.4.2). Each type is then asked for its own slice, under names no
   // spelling of the client's can shadow.
-  const { startIndex, count } = parseListParams(USER, query, ctx.limits);
-  const rest = Object.fromEntries(Object.entries(query).filter(([k]) => !['startindex', 'count'].includes(k.toLowerCase())));
+  const paging = (k: string) => ['startindex', 'count'].includes(k.toLowerCase());
+  const { startIndex, count } = parseListParams(USER, Object.fromEntries(Object.entries(query).filter(([k]) => paging(k))), ctx.limits);
+  const rest = Object.fromEntries(Object.entries(query).filter(([k]) => !paging(k)));
 
   const totals: (number | null)[] = [];
   let firstRefusal: ScimError | undefined;
