@@ -3,26 +3,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.ts';
-import { loadConfig } from '../../src/config/load.ts';
+import { describe, expect, it } from 'vitest';
 import { authenticateScimToken } from '../../src/domain/scim-tokens.ts';
-import { createTestDb, type TestDb } from '../support/db.ts';
+import { useCli } from '../support/cli.ts';
 
-let t: TestDb;
-beforeAll(async () => {
-  t = await createTestDb();
-});
-afterAll(async () => {
-  await t.close();
-});
-
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, { USER: 'tester' }, { stdout: (s) => out.push(s), stderr: (s) => err.push(s) }, { db: t.db, config: loadConfig({}) });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
+const run = useCli('tester');
+const cli = run.cli;
 
 describe('orgbridge CLI (in-process)', () => {
   it('org create with domains and a first admin, in one transaction; the first admin of an instance without one becomes system admin', async () => {
@@ -31,26 +17,26 @@ describe('orgbridge CLI (in-process)', () => {
     expect(r.stdout).toContain('admin: hank@globex.example (system admin: the instance had none)');
     // Claims start pending: the output says how to verify each.
     expect(r.stdout).toMatch(/^domain globex\.test pending: publish TXT _orgbridge-challenge\.globex\.test "orgbridge-verification=[0-9a-f]{32}", or run: orgbridge domain approve globex\.test$/m);
-    const org = await t.db('organizations').where({ name: 'Globex' }).first();
-    expect(await t.db('org_domains').where({ org_id: org.id }).orderBy('domain').pluck('domain')).toEqual(['globex.example', 'globex.test']);
-    const admin = await t.db('memberships as m').join('users as u', 'u.id', 'm.user_id').where({ 'm.org_id': org.id }).first('u.email', 'u.account_id', 'u.linked_by', 'm.org_role', 'm.status');
+    const org = await run.t.db('organizations').where({ name: 'Globex' }).first();
+    expect(await run.t.db('org_domains').where({ org_id: org.id }).orderBy('domain').pluck('domain')).toEqual(['globex.example', 'globex.test']);
+    const admin = await run.t.db('memberships as m').join('users as u', 'u.id', 'm.user_id').where({ 'm.org_id': org.id }).first('u.email', 'u.account_id', 'u.linked_by', 'm.org_role', 'm.status');
     expect(admin).toMatchObject({ email: 'hank@globex.example', linked_by: 'operator', org_role: 'admin', status: 'active' });
-    expect(await t.db('accounts').where({ id: admin.account_id }).first()).toMatchObject({ email: 'hank@globex.example', system_admin: true });
-    const audit = await t.db('audit_log').where({ org_id: org.id }).orderBy('id').select('action', 'actor_type', 'actor_label');
+    expect(await run.t.db('accounts').where({ id: admin.account_id }).first()).toMatchObject({ email: 'hank@globex.example', system_admin: true });
+    const audit = await run.t.db('audit_log').where({ org_id: org.id }).orderBy('id').select('action', 'actor_type', 'actor_label');
     expect(audit.map((a) => a.action)).toEqual(['org.create', 'org.domain.claim', 'org.domain.claim', 'member.add']);
     expect(audit[0]).toMatchObject({ actor_type: 'cli', actor_label: 'cli:tester' });
     // A second organization's admin is not made system admin: the instance has one.
     const second = await cli('org', 'create', 'Aviato', '--admin', 'erlich@aviato.example');
     expect(second.stdout.split('\n')).toContain('admin: erlich@aviato.example');
-    expect(await t.db('accounts').where({ email: 'erlich@aviato.example' }).first()).toMatchObject({ system_admin: false });
+    expect(await run.t.db('accounts').where({ email: 'erlich@aviato.example' }).first()).toMatchObject({ system_admin: false });
   });
 
   it('system-admin grant/revoke by email (an account is made for an address nobody signed in with yet); the last one stays', async () => {
     const grant = await cli('system-admin', 'grant', 'Ops@Example.test');
     expect(grant).toMatchObject({ code: 0, stderr: '' });
-    const ops = await t.db('accounts').where({ email_key: 'ops@example.test' }).first();
+    const ops = await run.t.db('accounts').where({ email_key: 'ops@example.test' }).first();
     expect(ops).toMatchObject({ system_admin: true });
-    expect(await t.db('audit_log').where({ action: 'system_admin.grant', target_id: ops.id, actor_type: 'cli' })).toHaveLength(1);
+    expect(await run.t.db('audit_log').where({ action: 'system_admin.grant', target_id: ops.id, actor_type: 'cli' })).toHaveLength(1);
     expect((await cli('system-admin', 'revoke', 'hank@globex.example')).code).toBe(0);
     const last = await cli('system-admin', 'revoke', 'ops@example.test');
     expect(last.code).toBe(1);
@@ -60,12 +46,12 @@ describe('orgbridge CLI (in-process)', () => {
   });
 
   it('identity list/unlink: the repair of a refused sign-in', async () => {
-    const hank = await t.db('accounts').where({ email: 'hank@globex.example' }).first();
-    await t.db('external_identities').insert({ provider: 'oidc:https://idp.globex.example', external_id: 'hank-1', account_id: hank.id });
+    const hank = await run.t.db('accounts').where({ email: 'hank@globex.example' }).first();
+    await run.t.db('external_identities').insert({ provider: 'oidc:https://idp.globex.example', external_id: 'hank-1', account_id: hank.id });
     expect((await cli('identity', 'list', 'hank@globex.example')).stdout).toMatch(/^oidc:https:\/\/idp\.globex\.example\thank-1\t-$/);
     const r = await cli('identity', 'unlink', 'hank@globex.example', '--provider', 'oidc:https://idp.globex.example', '--subject', 'hank-1');
     expect(r).toMatchObject({ code: 0, stdout: 'unlinked oidc:https://idp.globex.example hank-1 from hank@globex.example' });
-    expect(await t.db('external_identities').where({ account_id: hank.id })).toHaveLength(0);
+    expect(await run.t.db('external_identities').where({ account_id: hank.id })).toHaveLength(0);
     expect((await cli('identity', 'unlink', 'hank@globex.example', '--provider', 'oidc:https://idp.globex.example', '--subject', 'hank-1')).code).toBe(1);
     expect((await cli('identity', 'list', 'nobody@nowhere.example')).code).toBe(2);
     expect((await cli('identity', 'unlink', 'hank@globex.example')).code).toBe(2);
@@ -78,16 +64,16 @@ describe('orgbridge CLI (in-process)', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/initech\.example is already verified by another organization/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
-    expect(await t.db('organizations').where({ name: 'Initrode' })).toHaveLength(0);
-    expect(await t.db('users').where({ email: 'bill@initrode.example' })).toHaveLength(0);
+    expect(await run.t.db('organizations').where({ name: 'Initrode' })).toHaveLength(0);
+    expect(await run.t.db('users').where({ email: 'bill@initrode.example' })).toHaveLength(0);
   });
 
   it('team create --default, org list, scim-token create/list/revoke', async () => {
     await cli('org', 'create', 'Umbrella');
     const team = await cli('team', 'create', '--org', 'umbrella', 'Research', '--default');
     expect(team.code).toBe(0);
-    const org = await t.db('organizations').where({ name: 'Umbrella' }).first();
-    const teamRow = await t.db('teams').where({ org_id: org.id, name: 'Research' }).first();
+    const org = await run.t.db('organizations').where({ name: 'Umbrella' }).first();
+    const teamRow = await run.t.db('teams').where({ org_id: org.id, name: 'Research' }).first();
     expect(org.default_team_id).toBe(teamRow.id);
 
     const list = await cli('org', 'list');
@@ -95,27 +81,27 @@ describe('orgbridge CLI (in-process)', () => {
 
     const created = await cli('scim-token', 'create', '--org', 'Umbrella', '--label', 'okta');
     expect(created.stdout).toMatch(/^obscim_[A-Za-z0-9_-]{43}$/);
-    expect(await authenticateScimToken(t.db, created.stdout)).toMatchObject({ orgId: org.id });
-    expect(JSON.stringify(await t.db('scim_tokens').where({ org_id: org.id }))).not.toContain(created.stdout);
+    expect(await authenticateScimToken(run.t.db, created.stdout)).toMatchObject({ orgId: org.id });
+    expect(JSON.stringify(await run.t.db('scim_tokens').where({ org_id: org.id }))).not.toContain(created.stdout);
 
     const tokens = await cli('scim-token', 'list', '--org', 'Umbrella');
     const id = tokens.stdout.split('\t')[0]!;
     expect(tokens.stdout).toMatch(/\tokta\t.*\tactive$/);
     expect((await cli('scim-token', 'revoke', id)).code).toBe(0);
-    expect(await authenticateScimToken(t.db, created.stdout)).toBeNull();
+    expect(await authenticateScimToken(run.t.db, created.stdout)).toBeNull();
     expect((await cli('scim-token', 'list', '--org', 'Umbrella')).stdout).toMatch(/\trevoked /);
   });
 
   it('domain approve verifies a pending claim (audited as the CLI); domain list shows every claim', async () => {
     await cli('org', 'create', 'Hooli', '--domain', 'hooli.example');
-    const org = await t.db('organizations').where({ name: 'Hooli' }).first();
+    const org = await run.t.db('organizations').where({ name: 'Hooli' }).first();
     const pending = await cli('domain', 'list', '--org', 'Hooli');
     expect(pending.stdout).toMatch(/^hooli\.example\tHooli\tpending\tpending until \S+: TXT _orgbridge-challenge\.hooli\.example "orgbridge-verification=[0-9a-f]{32}"$/);
     expect((await cli('org', 'list')).stdout).toMatch(/Hooli\t0 members\thooli\.example \(pending\)/);
 
     expect(await cli('domain', 'approve', 'Hooli.Example')).toEqual({ code: 0, stdout: 'approved hooli.example for Hooli', stderr: '' });
-    expect(await t.db('org_domains').where({ org_id: org.id, domain: 'hooli.example' }).first()).toMatchObject({ status: 'verified', verified_by: 'operator' });
-    const [row] = await t.db('audit_log').where({ org_id: org.id, action: 'org.domain.verify' });
+    expect(await run.t.db('org_domains').where({ org_id: org.id, domain: 'hooli.example' }).first()).toMatchObject({ status: 'verified', verified_by: 'operator' });
+    const [row] = await run.t.db('audit_log').where({ org_id: org.id, action: 'org.domain.verify' });
     expect(row).toMatchObject({ actor_type: 'cli', actor_label: 'cli:tester', target_id: 'hooli.example', after: { domain: 'hooli.example', status: 'verified', verifiedBy: 'operator' } });
     expect((await cli('domain', 'approve', 'hooli.example')).stdout).toBe('hooli.example is already verified for Hooli (by operator)');
     expect((await cli('domain', 'list', '--org', 'hooli')).stdout).toMatch(/^hooli\.example\tHooli\tverified\tverified by operator \S+$/);
@@ -131,7 +117,7 @@ describe('orgbridge CLI (in-process)', () => {
       code: 0,
       stdout: "approved shared.example for Raviga; removed 1 other organization(s)' pending claim(s) on it",
     });
-    expect(await t.db('org_domains').where({ domain: 'shared.example' }).pluck('status')).toEqual(['verified']);
+    expect(await run.t.db('org_domains').where({ domain: 'shared.example' }).pluck('status')).toEqual(['verified']);
     expect((await cli('domain', 'approve', 'shared.example', '--org', 'Piper')).stderr).toBe('orgbridge: Piper has not claimed shared.example');
   });
 

@@ -1,26 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.ts';
-import { loadConfig } from '../../src/config/load.ts';
-import { createTestDb, type TestDb } from '../support/db.ts';
+import { describe, expect, it } from 'vitest';
+import { useCli } from '../support/cli.ts';
 
 // Security review (CLI): an id argument that is 36 characters of hex and dashes but not a
 // UUID reached PostgreSQL (invalid input syntax for type uuid) and came back as an
 // "internal error" (exit 70) instead of the usage mistake it is (exit 2).
 
-let t: TestDb;
-beforeAll(async () => {
-  t = await createTestDb();
-});
-afterAll(async () => {
-  await t.close();
-});
-
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, { USER: 'operator' }, { stdout: (s) => out.push(s), stderr: (s) => err.push(s) }, { db: t.db, config: loadConfig({}) });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
+const run = useCli('operator');
+const cli = run.cli;
 
 describe('CLI ids', () => {
   it('a malformed token or credential id is a usage mistake', async () => {
