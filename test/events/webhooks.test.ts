@@ -97,6 +97,13 @@ describe('webhook endpoints (admin API)', () => {
     expect(await refused('https://hooks.example.com/x#frag')).toMatch(/fragment/);
     expect((await call(h, t.key, 'POST', `${t.base}/webhooks`, { url: 'https://hooks.example.com/x', eventTypes: ['member.exploded'] })).status).toBe(422);
 
+    // An admin changes what it takes and its description; the URL rules apply to a new URL too.
+    const patched = await call(h, t.key, 'PATCH', `${t.base}/webhooks/${created.body.id}`, { eventTypes: ['member.removed'], description: 'platform v2', enabled: false });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ id: created.body.id, eventTypes: ['member.removed'], description: 'platform v2', enabled: false });
+    expect(patched.text).not.toContain('whsec_');
+    expect((await call(h, t.key, 'PATCH', `${t.base}/webhooks/${created.body.id}`, { url: 'https://10.0.0.1/x' })).status).toBe(422);
+
     // Another organization's key neither sees nor changes it.
     const other = await tenant();
     expect((await call(h, other.key, 'GET', `${t.base}/webhooks/${created.body.id}`)).status).toBe(403);

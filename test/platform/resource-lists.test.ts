@@ -60,4 +60,23 @@ describe('project and registry lists', () => {
       expect((await call(h, who, 'DELETE', `${base}/projects/${p}`)).status).toBe(204);
     }
   });
+
+  it('a registry is renamed, changes visibility and is deleted by an organization admin; a project role is taken away', async () => {
+    const plat = { apiKey: await platformCredential(h, c.org.slug) };
+    const reg = (await call(h, plat, 'POST', `${base}/registries`, { name: 'Staging models' })).body.id as string;
+    expect((await call(h, c.as.member, 'PATCH', `${base}/registries/${reg}`, { name: 'Mine now' })).status).toBe(403);
+    const renamed = await call(h, c.as.admin, 'PATCH', `${base}/registries/${reg}`, { name: 'Release models', visibility: 'restricted' });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body).toMatchObject({ id: reg, name: 'Release models', visibility: 'restricted' });
+    expect((await call(h, c.as.member, 'DELETE', `${base}/registries/${reg}`)).status).toBe(403);
+    expect((await call(h, c.as.admin, 'DELETE', `${base}/registries/${reg}`)).status).toBe(204);
+    expect(await h.t.db('registries').where({ id: reg }).first()).toBeUndefined();
+
+    const p = (await call(h, plat, 'POST', `${base}/projects`, { name: 'role-project', team: c.teamA.id, visibility: 'restricted' })).body.id as string;
+    expect((await call(h, c.as.teamAdmin, 'PUT', `${base}/projects/${p}/roles/${c.viewOnly.id}`, { role: 'member' })).status).toBe(200);
+    const taken = await call(h, c.as.teamAdmin, 'DELETE', `${base}/projects/${p}/roles/${c.viewOnly.id}`);
+    expect(taken.status).toBe(200);
+    expect(taken.body.roles).toEqual([]);
+    expect((await call(h, c.as.teamAdmin, 'DELETE', `${base}/projects/${p}/roles/${c.viewOnly.id}`)).status).toBe(404);
+  });
 });
