@@ -1,6 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { AddressRefused, checkLiteralHost, guardedLookup, hostOf } from './address-guard.ts';
+import { AddressRefused, guardedLookup, hostOf } from './address-guard.ts';
 import { checkEndpointUrl, type UrlPolicy } from './endpoint-url.ts';
 
 // One HTTP POST of a webhook. Redirects are not followed (a 3xx is a failed attempt: the
@@ -29,10 +29,8 @@ export function send(rawUrl: string, headers: Record<string, string>, body: stri
   let url: URL;
   let allowPrivate: boolean;
   try {
-    url = checkEndpointUrl(rawUrl, policy);
-    const host = hostOf(url);
-    allowPrivate = policy.allowPrivateHosts.includes(host);
-    checkLiteralHost(host, allowPrivate);
+    url = checkEndpointUrl(rawUrl, policy); // scheme, credentials, and an IP literal's address
+    allowPrivate = policy.allowPrivateHosts.includes(hostOf(url));
   } catch (err: unknown) {
     return Promise.resolve(done(null, (err as Error).message, true));
   }

@@ -50,19 +50,26 @@ export function requestMetrics(): RequestHandler {
   };
 }
 
-/** GET /metrics behind `Authorization: Bearer <METRICS_TOKEN>` (compared in constant time). */
+/** A check of `Authorization: Bearer <METRICS_TOKEN>`, compared in constant time; none without a token. */
+function bearerCheck(token: string | null): (authorization: string | undefined) => boolean {
+  if (!token) return () => true;
+  const expected = hashSecret(token);
+  return (authorization) => {
+    const m = /^Bearer (\S+)$/.exec(authorization ?? '');
+    return Boolean(m && sameDigest(hashSecret(m[1]!), expected));
+  };
+}
+
+/** GET /metrics behind `Authorization: Bearer <METRICS_TOKEN>`. */
 export function metricsRoute(token: string | null): RequestHandler {
   enableProcessMetrics();
-  const expected = token ? hashSecret(token) : null;
+  const allowed = bearerCheck(token);
   return (req, res, next) => {
     if (req.method !== 'GET' || req.path !== '/metrics') return next();
-    if (expected) {
-      const m = /^Bearer (\S+)$/.exec(req.get('authorization') ?? '');
-      if (!m || !sameDigest(hashSecret(m[1]!), expected)) {
-        res.setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
-        res.status(401).json({ error: { code: 'unauthenticated', message: 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>' } });
-        return;
-      }
+    if (!allowed(req.get('authorization'))) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
+      res.status(401).json({ error: { code: 'unauthenticated', message: 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>' } });
+      return;
     }
     registry
       .metrics()
@@ -78,18 +85,16 @@ export function metricsRoute(token: string | null): RequestHandler {
 /** The metrics on their own port (METRICS_PORT), for a scraper on a private interface. */
 export function serveMetrics(cfg: MetricsConfig): Promise<Server> {
   enableProcessMetrics();
+  const allowed = bearerCheck(cfg.token);
   return new Promise((resolve, reject) => {
     const server = createServer((req, res) => {
       if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
         res.writeHead(404).end();
         return;
       }
-      if (cfg.token) {
-        const m = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
-        if (!m || !sameDigest(hashSecret(m[1]!), hashSecret(cfg.token))) {
-          res.writeHead(401, { 'WWW-Authenticate': 'Bearer realm="metrics"' }).end();
-          return;
-        }
+      if (!allowed(req.headers.authorization)) {
+        res.writeHead(401, { 'WWW-Authenticate': 'Bearer realm="metrics"' }).end();
+        return;
       }
       registry.metrics().then(
         (text) => res.writeHead(200, { 'Content-Type': registry.contentType }).end(text),

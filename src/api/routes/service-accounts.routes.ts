@@ -38,12 +38,19 @@ function idParam(req: Request, name: 'account' | 'key'): string {
   return id;
 }
 
-/** Organization admins for every account; a team admin for their team's. */
-const manage = (req: Request, res: Response, teamId: string | null) =>
-  assertCan(req, res, teamId ? ['org.serviceAccounts.manage', 'team.settings.manage'] : ['org.serviceAccounts.manage'], (_r, sc) => ({ orgId: sc.org.id, ...(teamId ? { teamId } : {}) }));
+/** Organization admins manage every account; a team's admins their team's. */
+const managers = (teamId: string | null): Parameters<typeof decide>[1] => (teamId ? ['org.serviceAccounts.manage', 'team.settings.manage'] : ['org.serviceAccounts.manage']);
+const scopeOf = (orgId: string, teamId: string | null) => ({ orgId, ...(teamId ? { teamId } : {}) });
+const manage = (req: Request, res: Response, teamId: string | null) => assertCan(req, res, managers(teamId), (_r, sc) => scopeOf(sc.org.id, teamId));
 
 export function serviceAccountRoutes(deps: AppDeps): Router {
   const r = Router({ mergeParams: true });
+  /** The path's service account, of this organization, that the caller may manage (else 404/403). */
+  const managedAccount = async (req: Request, res: Response) => {
+    const a = await getServiceAccount(deps.db, orgScopeOf(res).org.id, idParam(req, 'account'));
+    manage(req, res, a.team_id);
+    return a;
+  };
 
   r.get(
     '/service-accounts',
@@ -57,7 +64,7 @@ export function serviceAccountRoutes(deps: AppDeps): Router {
     async (_req, res) => {
     const { org, principal } = orgScopeOf(res);
     const rows = (await listServiceAccounts(deps.db, org.id)).filter((a) =>
-      decide(principal, a.team_id ? ['org.serviceAccounts.manage', 'team.settings.manage'] : ['org.serviceAccounts.manage'], { orgId: org.id, ...(a.team_id ? { teamId: a.team_id } : {}) }).allowed,
+      decide(principal, managers(a.team_id), scopeOf(org.id, a.team_id)).allowed,
     );
     const keys = await listServiceAccountKeys(deps.db, org.id, rows.map((a) => a.id));
     res.json({ items: rows.map((a) => view(a, keys.filter((k) => k.serviceAccountId === a.id))) });
@@ -90,8 +97,7 @@ export function serviceAccountRoutes(deps: AppDeps): Router {
       responses: { 204: { description: 'Deleted.' } },
     }),
     async (req, res) => {
-    const a = await getServiceAccount(deps.db, orgScopeOf(res).org.id, idParam(req, 'account'));
-    manage(req, res, a.team_id);
+    const a = await managedAccount(req, res);
     await command(deps, res, (tx, o) => deleteServiceAccount(tx, o.id, a.id));
     res.status(204).end();
   });
@@ -106,8 +112,7 @@ export function serviceAccountRoutes(deps: AppDeps): Router {
       responses: { 201: { description: 'The key with its secret, shown only here (Location names it).', body: a.createdServiceAccountKey, headers: LOCATION } },
     }),
     validate(s.createServiceKey), async (req, res) => {
-    const a = await getServiceAccount(deps.db, orgScopeOf(res).org.id, idParam(req, 'account'));
-    manage(req, res, a.team_id);
+    const a = await managedAccount(req, res);
     const body = input(res, s.createServiceKey);
     const now = deps.now?.() ?? new Date();
     const { key, info } = await command(deps, res, (tx, o) => createServiceAccountKey(tx, o.id, a.id, { label: body.label, expiresInDays: body.expiresInDays ?? null, now }));
@@ -123,8 +128,7 @@ export function serviceAccountRoutes(deps: AppDeps): Router {
       responses: { 204: { description: 'Revoked.' } },
     }),
     async (req, res) => {
-    const a = await getServiceAccount(deps.db, orgScopeOf(res).org.id, idParam(req, 'account'));
-    manage(req, res, a.team_id);
+    const a = await managedAccount(req, res);
     const keyId = idParam(req, 'key');
     await command(deps, res, (tx, o) => revokeServiceAccountKey(tx, o.id, a.id, keyId));
     res.status(204).end();
