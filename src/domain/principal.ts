@@ -5,7 +5,8 @@ import type { MembershipRow, TeamRole } from './types.ts';
 // Builds the `Principal` that can() judges, from the directory. can() never reads storage;
 // this is the one place the admin API and the dashboard turn a person into a principal.
 
-interface TeamPlace {
+/** A team place as stored: the role, the custom role's base and permissions, the team's invite setting. */
+export interface TeamPlace {
   team_id: string;
   role: TeamRole;
   base: 'viewer' | 'member' | null;
@@ -13,12 +14,22 @@ interface TeamPlace {
   members_can_invite: boolean;
 }
 
-function heldCustomRole(row: TeamPlace): HeldCustomRole | undefined {
-  if (!row.base) return undefined;
+/** Team places with what can() needs of them (this query, then `teamMembershipOf`). */
+export function teamPlaces(conn: Conn) {
+  return conn('team_members as tm')
+    .join('teams as t', 't.id', 'tm.team_id')
+    .leftJoin('custom_roles as cr', 'cr.id', 'tm.custom_role_id')
+    .select('tm.user_id', 'tm.team_id', 'tm.role', 'cr.base', 'cr.permissions', 't.members_can_invite');
+}
+
+/** A stored place as can() reads it. Custom-role permission ids come from storage: any the catalog no longer knows is dropped, never trusted. */
+export function teamMembershipOf(row: TeamPlace): TeamMembership {
+  const invite = row.members_can_invite ? { membersCanInvite: true } : {};
+  if (!row.base) return { role: row.role, ...invite };
   const stored = Array.isArray(row.permissions) ? (row.permissions as unknown[]) : [];
-  // Ids come from storage: anything the catalog no longer knows is dropped, never trusted.
   const permissions = stored.filter((p): p is PermissionId => typeof p === 'string' && isPermissionId(p));
-  return { base: row.base, permissions };
+  const customRole: HeldCustomRole = { base: row.base, permissions };
+  return { role: row.role, customRole, ...invite };
 }
 
 /**
@@ -40,16 +51,8 @@ export async function loadPrincipal(conn: Conn, accountId: string, orgId: string
   if (!m) return { userId, systemAdmin: account.system_admin, teams };
   // Team places count only while the membership is active: a deactivated or pending
   // member's places are kept for later, and grant nothing meanwhile (issue 14).
-  const places = m.status !== 'active' ? [] : ((await conn('team_members as tm')
-    .join('teams as t', 't.id', 'tm.team_id')
-    .leftJoin('custom_roles as cr', 'cr.id', 'tm.custom_role_id')
-    .where({ 't.org_id': orgId, 'tm.user_id': m.record_id })
-    .select('tm.team_id', 'tm.role', 'cr.base', 'cr.permissions', 't.members_can_invite')) as TeamPlace[]);
-  for (const p of places) {
-    const customRole = heldCustomRole(p);
-    const invite = p.members_can_invite ? { membersCanInvite: true } : {};
-    teams.set(p.team_id, customRole ? { role: p.role, customRole, ...invite } : { role: p.role, ...invite });
-  }
+  const places = m.status !== 'active' ? [] : ((await teamPlaces(conn).where({ 't.org_id': orgId, 'tm.user_id': m.record_id })) as TeamPlace[]);
+  for (const p of places) teams.set(p.team_id, teamMembershipOf(p));
   return {
     userId,
     memberId: m.record_id,

@@ -1,12 +1,13 @@
 import { adminKeyCreatorsActing } from '../admin-keys.ts';
 import type { Conn } from '../../db/connect.ts';
 import { hashSecret } from '../../lib/secrets.ts';
-import { isPermissionId, type HeldCustomRole, type PermissionId, type TeamMembership } from '../permissions/index.ts';
+import type { TeamMembership } from '../permissions/index.ts';
 import { identityKey } from '../people.ts';
+import { teamMembershipOf, teamPlaces, type TeamPlace } from '../principal.ts';
 import type { ProjectRole, ProjectRow } from '../projects.ts';
 import type { RegistryRole, RegistryRow } from '../registries.ts';
 import { liveServiceKeys } from '../service-account-keys.ts';
-import type { MembershipStatus, OrgRole, Seat, TeamRole } from '../types.ts';
+import type { MembershipStatus, OrgRole, Seat } from '../types.ts';
 import type { DecisionRequest, OwnerRef } from './types.ts';
 import { UUID } from '../../lib/uuid.ts';
 
@@ -240,35 +241,13 @@ export async function loadSnapshot(conn: Conn, items: readonly DecisionRequest[]
   const [accountRows, placeRows] = await Promise.all([
     allAccounts.length ? (conn('accounts').whereIn('id', allAccounts).select('id', 'system_admin') as Promise<{ id: string; system_admin: boolean }[]>) : [],
     recordIds.length
-      ? (conn('team_members as tm')
-          .join('teams as t', 't.id', 'tm.team_id')
-          .leftJoin('custom_roles as cr', 'cr.id', 'tm.custom_role_id')
-          .whereIn('tm.user_id', recordIds)
-          .select('tm.user_id', 'tm.team_id', 'tm.role', 'cr.base', 'cr.permissions', 't.members_can_invite') as Promise<PlaceRow[]>)
+      ? (teamPlaces(conn).whereIn('tm.user_id', recordIds) as Promise<(TeamPlace & { user_id: string })[]>)
       : [],
   ]);
   const accounts = new Map(accountRows.map((a) => [a.id, { systemAdmin: a.system_admin }]));
   const places = new Map<string, Map<string, TeamMembership>>();
-  for (const p of placeRows) nested(places, p.user_id, p.team_id, place(p));
+  for (const p of placeRows) nested(places, p.user_id, p.team_id, teamMembershipOf(p));
 
   return { orgs, teams, projects, projectRoles, registries, registryUserRoles, registryTeamRoles, serviceAccounts, keys, accounts, records, recordOf, places, attribution };
 }
 
-interface PlaceRow {
-  user_id: string;
-  team_id: string;
-  role: TeamRole;
-  base: 'viewer' | 'member' | null;
-  permissions: unknown;
-  members_can_invite: boolean;
-}
-
-// As src/domain/principal.ts reads a place: ids the catalog no longer knows are dropped.
-function place(p: PlaceRow): TeamMembership {
-  const invite = p.members_can_invite ? { membersCanInvite: true } : {};
-  if (!p.base) return { role: p.role, ...invite };
-  const stored = Array.isArray(p.permissions) ? (p.permissions as unknown[]) : [];
-  const permissions = stored.filter((x): x is PermissionId => typeof x === 'string' && isPermissionId(x));
-  const customRole: HeldCustomRole = { base: p.base, permissions };
-  return { role: p.role, customRole, ...invite };
-}
